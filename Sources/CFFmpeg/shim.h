@@ -1,0 +1,14 @@
+#ifndef ALIVED_CFFMPEG_SHIM_H
+#define ALIVED_CFFMPEG_SHIM_H
+#include <libavformat/avformat.h>
+#include <libavcodec/avcodec.h>
+#include <libavutil/avutil.h>
+#include <libavutil/error.h>
+#include <libavutil/mathematics.h>
+#include <libavutil/log.h>
+
+// Macros Swift cannot import, re-exported as constants and functions.
+static const int64_t cffmpeg_nopts_value = AV_NOPTS_VALUE;
+static inline int cffmpeg_averror(int e) { return AVERROR(e); }
+static const int cffmpeg_error_eof = AVERROR_EOF;
+#endif

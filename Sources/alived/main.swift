@@ -1,0 +1,2 @@
+import AliveMedia
+print("alived \(AliveMedia.version)")

@@ -1,0 +1,3 @@
+import Testing
+@testable import AliveMedia
+@Test func placeholderVersion() { #expect(!AliveMedia.version.isEmpty) }
