@@ -1,0 +1,85 @@
+import Foundation
+
+/// Runs a command-line tool (ffmpeg, ffprobe) with a bounded wait.
+struct ExternalProcess {
+    struct Failure: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    struct Output {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    /// Runs to completion or kills the process after `timeout` seconds.
+    @discardableResult
+    static func run(_ executable: String, _ arguments: [String], timeout: Double = 120) throws -> Output {
+        let running = try start(executable, arguments)
+        return try running.wait(timeout: timeout)
+    }
+
+    static func start(_ executable: String, _ arguments: [String]) throws -> Running {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: try which(executable))
+        process.arguments = arguments
+        let stdout = FileManager.default.temporaryDirectory.appendingPathComponent("proc-\(UUID().uuidString).out")
+        let stderr = FileManager.default.temporaryDirectory.appendingPathComponent("proc-\(UUID().uuidString).err")
+        _ = FileManager.default.createFile(atPath: stdout.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: stderr.path, contents: nil)
+        process.standardOutput = try FileHandle(forWritingTo: stdout)
+        process.standardError = try FileHandle(forWritingTo: stderr)
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        return Running(process: process, stdoutURL: stdout, stderrURL: stderr, label: "\(executable) \(arguments.joined(separator: " "))")
+    }
+
+    final class Running: @unchecked Sendable {
+        // @unchecked: Process is only used from the test that started it.
+        let process: Process
+        let stdoutURL: URL
+        let stderrURL: URL
+        let label: String
+
+        init(process: Process, stdoutURL: URL, stderrURL: URL, label: String) {
+            self.process = process
+            self.stdoutURL = stdoutURL
+            self.stderrURL = stderrURL
+            self.label = label
+        }
+
+        func wait(timeout: Double) throws -> Output {
+            let deadline = Date().addingTimeInterval(timeout)
+            while process.isRunning && Date() < deadline { usleep(20_000) }
+            if process.isRunning {
+                process.terminate()
+                usleep(200_000)
+                if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+                process.waitUntilExit()
+                throw Failure(description: "timed out after \(timeout)s: \(label)\n\(stderrText)")
+            }
+            process.waitUntilExit()
+            return Output(status: process.terminationStatus, stdout: stdoutText, stderr: stderrText)
+        }
+
+        func stop() {
+            if process.isRunning { process.interrupt() }
+            let deadline = Date().addingTimeInterval(5)
+            while process.isRunning && Date() < deadline { usleep(20_000) }
+            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+            process.waitUntilExit()
+        }
+
+        var stdoutText: String { (try? String(contentsOf: stdoutURL, encoding: .utf8)) ?? "" }
+        var stderrText: String { (try? String(contentsOf: stderrURL, encoding: .utf8)) ?? "" }
+    }
+
+    static func which(_ name: String) throws -> String {
+        if name.hasPrefix("/") { return name }
+        for directory in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":") {
+            let path = "\(directory)/\(name)"
+            if FileManager.default.isExecutableFile(atPath: path) { return path }
+        }
+        throw Failure(description: "\(name) not found on PATH (scripts/install-deps --test installs it)")
+    }
+}

@@ -1,3 +1,0 @@
-import Testing
-@testable import AliveMedia
-@Test func placeholderVersion() { #expect(!AliveMedia.version.isEmpty) }
