@@ -256,8 +256,10 @@ public struct RTMPChunkDecoder {
 
     private mutating func appendBody(from buffer: inout ByteBuffer, count: Int, to chunkStreamID: UInt32) {
         bytesReceived &+= UInt64(count)
+        // Take the payload out of the state so it is uniquely referenced and grows in place.
         var stream = chunkStreams.removeValue(forKey: chunkStreamID)!
         var payload = stream.partialPayload!
+        stream.partialPayload = nil
         if payload.readableBytes == 0, count == stream.messageLength {
             // The whole message is in this chunk: share the bytes instead of copying them.
             payload = buffer.readSlice(length: count)!
