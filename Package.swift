@@ -63,6 +63,8 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                // independent HMAC-SHA256 for the RTMP digest-handshake client in the tests
+                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
     ]
