@@ -119,4 +119,36 @@ import Testing
         #expect(harness.coordinator.status.lastError?.contains("video codec Sorenson H.263 is not supported; send H.264") == true,
                 "\(harness.coordinator.status.lastError ?? "no error")")
     }
+
+    @Test func longAcceleratedPushNeverTakesASmallRingOverBudget() async throws {
+        // 1 MiB for 2-second segments of ~100 KiB with a 6-segment window: the ring must evict
+        // (and drop needed segments) all along.
+        let harness = IngestHarness(targetSeconds: 2, ringBytes: 1 << 20, window: 6)
+        try await harness.start()
+        let events = harness.ring.subscribe()
+        let collector = Task {
+            var closed = 0, dropped = 0
+            for await event in events {
+                if case .closed = event { closed += 1 } else { dropped += 1 }
+            }
+            return (closed, dropped)
+        }
+        let result = try harness.publish(seconds: 120, gop: 30).wait(timeout: 180)
+        #expect(result.status == 0, "\(result.stderr)")
+        try await harness.waitUntil("publish ended") { harness.coordinator.status.state == .idle }
+        await harness.stop()
+        harness.ring.finishSubscribers()
+        let (closed, dropped) = await collector.value
+        let stats = harness.ring.statistics
+        #expect(stats.budgetBytes == 1 << 20)
+        #expect(stats.peakBytesInUse <= stats.budgetBytes)
+        #expect(stats.bytesInUse <= stats.budgetBytes)
+        #expect(stats.segmentsClosed == 60)
+        #expect(closed == 60)
+        #expect(stats.segmentsDropped > 0 && UInt64(dropped) == stats.segmentsDropped)
+        #expect(stats.segmentCount * 64 * 1024 <= stats.budgetBytes)
+        // The newest segments are all still there and playable.
+        let newest = harness.ring.playlistSegments()
+        #expect(newest.last?.sequence == 59)
+    }
 }

@@ -1,0 +1,75 @@
+import Foundation
+import NIOCore
+import Testing
+@testable import AliveMedia
+
+/// Malformed and hostile peers lose their own connection; the server and a running publish
+/// (ffmpeg, paced like a live encoder) are untouched.
+@Suite(.serialized) struct RTMPHostilePeerTests {
+    private func harness() -> IngestHarness {
+        IngestHarness(serverConfiguration: .init(handshakeTimeout: .seconds(1), idleTimeout: .seconds(2)))
+    }
+
+    @Test func eachBadPeerIsClosedWhileAGoodPublisherContinues() async throws {
+        let harness = harness()
+        try await harness.start()
+        let good = try harness.publish(seconds: 8, realtime: true)
+        try await harness.waitUntil("good publisher live") { harness.coordinator.status.state == .publishing }
+
+        // Truncated handshake: C0 and part of C1, then silence.
+        let truncated = try await RawPeer.connect(port: harness.port)
+        try await truncated.send([3] + [UInt8](repeating: 1, count: 100))
+        #expect(await truncated.closedByServer(within: 4), "truncated handshake kept open")
+
+        // Encrypted RTMPE version byte.
+        let rtmpe = try await RawPeer.connect(port: harness.port)
+        try await rtmpe.send([6] + [UInt8](repeating: 0, count: 1536))
+        #expect(await rtmpe.closedByServer(within: 4))
+
+        // Garbage after a valid handshake (an HTTP request line).
+        let garbage = try await RawPeer.connect(port: harness.port)
+        try await garbage.handshake()
+        try await garbage.send(Array("GET / HTTP/1.1\r\nHost: x\r\n\r\n".utf8))
+        #expect(await garbage.closedByServer(within: 4), "garbage kept open")
+
+        // Set Chunk Size 0 and 2^31.
+        for size: [UInt8] in [[0, 0, 0, 0], [0x80, 0, 0, 0]] {
+            let peer = try await RawPeer.connect(port: harness.port)
+            try await peer.handshake()
+            var chunk = rawChunk(type: 1, length: 4, body: size)
+            chunk[0] = 0x02
+            try await peer.send(chunk)
+            #expect(await peer.closedByServer(within: 4), "chunk size \(size) kept open")
+        }
+
+        // A message header announcing 16 MiB (over the 8 MiB limit): refused on the header.
+        let huge = try await RawPeer.connect(port: harness.port)
+        try await huge.handshake()
+        try await huge.send(rawChunk(type: 20, length: 0xFF_FFFF, body: []))
+        #expect(await huge.closedByServer(within: 1.5), "oversized message header kept open")
+
+        // A peer that stalls in the middle of a message: the idle time-out closes it.
+        let staller = try await RawPeer.connect(port: harness.port)
+        try await staller.handshake()
+        try await staller.send(rawChunk(type: 20, length: 100, body: [UInt8](repeating: 2, count: 50)))
+        #expect(await staller.closedByServer(within: 6), "stalled peer kept open")
+
+        // Many connections at once: the ones beyond the limit are closed on accept.
+        var flood: [RawPeer] = []
+        for _ in 0..<20 { flood.append(try await RawPeer.connect(port: harness.port)) }
+        var closedOnAccept = 0
+        for peer in flood where await peer.closedByServer(within: 0.3) { closedOnAccept += 1 }
+        #expect(closedOnAccept >= 20 - (harness.server.configuration.maxConnections - 1))
+        for peer in flood { await peer.close() }
+
+        let result = try good.wait(timeout: 60)
+        #expect(result.status == 0, "good publisher disturbed: \(result.stderr)")
+        try await harness.waitUntil("publish ended") { harness.coordinator.status.state == .idle }
+        await harness.stop()
+        let segments = harness.ring.playlistSegments()
+        #expect(segments.allSatisfy { !$0.discontinuity })
+        let total = segments.reduce(0) { $0 + $1.durationMilliseconds }
+        #expect(abs(total - 8000) <= 100, "good stream incomplete: \(total) ms")
+        #expect(harness.coordinator.status.connectionsRejected >= 7)
+    }
+}
