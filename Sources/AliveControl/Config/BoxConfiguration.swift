@@ -1,0 +1,103 @@
+/// Everything the box does, as one typed value. Read from a TOML file people can edit on
+/// an SD card (`BoxConfiguration.parse`), overridden by command-line flags, then validated
+/// as a whole (`validate()`), so every problem is reported at once with its field path.
+public struct BoxConfiguration: Sendable, Equatable {
+    public struct Ingest: Sendable, Equatable {
+        public var listen = "0.0.0.0"
+        public var rtmpPort = 1935
+        /// The RTMP application: `rtmp://HOST:PORT/<app>/<stream key>`.
+        public var app = "live"
+        /// Empty: generated at first start and kept in `<data_dir>/stream-key` (mode 0600).
+        public var streamKey = ""
+        public var handshakeTimeoutSeconds = 5
+        public var idleTimeoutSeconds = 15
+        public var maxMessageKiB = 8192
+        public var maxChunkSize = 65_536
+    }
+
+    public struct Segments: Sendable, Equatable {
+        /// Target segment duration; Alive consumers expect 10.
+        public var seconds = 10
+    }
+
+    public struct Ring: Sendable, Equatable {
+        public var budgetMiB = 64
+        public var playlistWindow = 6
+    }
+
+    public struct HTTP: Sendable, Equatable {
+        public var listen = "0.0.0.0"
+        public var port = 8080
+    }
+
+    public var dataDirectory = "./data"
+    public var ingest = Ingest()
+    public var segments = Segments()
+    public var ring = Ring()
+    public var http = HTTP()
+
+    public init() {}
+
+    /// The embedded default: RTMP on 1935, HTTP on 8080, data under ./data, no external services.
+    public static let `default` = BoxConfiguration()
+}
+
+/// One thing wrong with a configuration: where, and why.
+public struct ConfigurationProblem: Sendable, Equatable, CustomStringConvertible {
+    /// Dotted path of the field, as written in the file (`ingest.rtmp_port`).
+    public var path: String
+    public var reason: String
+
+    public init(path: String, reason: String) {
+        self.path = path
+        self.reason = reason
+    }
+
+    public var description: String { "\(path): \(reason)" }
+}
+
+/// Every problem found, at once.
+public struct ConfigurationError: Error, Sendable, CustomStringConvertible {
+    public var problems: [ConfigurationProblem]
+
+    public init(problems: [ConfigurationProblem]) { self.problems = problems }
+
+    public var description: String {
+        "invalid configuration:\n" + problems.map { "  - \($0)" }.joined(separator: "\n")
+    }
+}
+
+extension BoxConfiguration {
+    /// Checks every field; empty when the configuration can run.
+    public func validate() -> [ConfigurationProblem] {
+        var problems: [ConfigurationProblem] = []
+        func check(_ condition: Bool, _ path: String, _ reason: String) {
+            if !condition { problems.append(ConfigurationProblem(path: path, reason: reason)) }
+        }
+        check(!dataDirectory.isEmpty, "data_dir", "must not be empty")
+        check(!ingest.listen.isEmpty, "ingest.listen", "must be an address such as 0.0.0.0")
+        check((0...65_535).contains(ingest.rtmpPort), "ingest.rtmp_port", "must be 0...65535 (was \(ingest.rtmpPort))")
+        check(Self.isPathSafe(ingest.app), "ingest.app", "must be 1-64 characters of letters, digits, '-', '_' or '.'")
+        check(ingest.streamKey.isEmpty || Self.isPathSafe(ingest.streamKey, maxLength: 128), "ingest.stream_key",
+              "must be 1-128 characters of letters, digits, '-', '_' or '.' (or empty to generate one)")
+        check((1...60).contains(ingest.handshakeTimeoutSeconds), "ingest.handshake_timeout_seconds", "must be 1...60")
+        check((2...300).contains(ingest.idleTimeoutSeconds), "ingest.idle_timeout_seconds", "must be 2...300")
+        check((64...65_536).contains(ingest.maxMessageKiB), "ingest.max_message_kib", "must be 64...65536")
+        check((128...16_777_215).contains(ingest.maxChunkSize), "ingest.max_chunk_size", "must be 128...16777215")
+        check((1...10).contains(segments.seconds), "segments.seconds", "must be 1...10 (Alive consumers expect at most 10)")
+        check((4...4096).contains(ring.budgetMiB), "ring.budget_mib", "must be 4...4096")
+        check((2...100).contains(ring.playlistWindow), "ring.playlist_window", "must be 2...100")
+        check(!http.listen.isEmpty, "http.listen", "must be an address such as 0.0.0.0")
+        check((0...65_535).contains(http.port), "http.port", "must be 0...65535 (was \(http.port))")
+        check(http.port == 0 || http.port != ingest.rtmpPort || http.listen != ingest.listen, "http.port", "must differ from ingest.rtmp_port")
+        return problems
+    }
+
+    static func isPathSafe(_ value: String, maxLength: Int = 64) -> Bool {
+        !value.isEmpty && value.count <= maxLength
+            && value.unicodeScalars.allSatisfy { $0.isASCII && (CharacterSet.alphanumerics.contains($0) || "-_.".unicodeScalars.contains($0)) }
+            && value != "." && value != ".."
+    }
+}
+
+import Foundation

@@ -1,0 +1,91 @@
+import AliveMedia
+import Foundation
+
+/// `GET /api/v1/status`: what the ingest, segmenter and ring are doing now.
+struct StatusDocument: Encodable {
+    struct Ingest: Encodable {
+        var state: String
+        var publisher: String?
+        var publishingSince: Date?
+        var videoCodec: String?
+        var audioCodec: String?
+        var width: Int?
+        var height: Int?
+        var framesPerSecond: Double?
+        var encoder: String?
+        var bytesReceived: UInt64
+        var publishesAccepted: UInt64
+        var publishesRefused: UInt64
+        var connectionsRejected: UInt64
+        var lastError: String?
+        var lastErrorAt: Date?
+    }
+
+    struct Segmenter: Encodable {
+        var videoFrames: UInt64
+        var audioFrames: UInt64
+        var framesDropped: UInt64
+        var segmentsProduced: UInt64
+        var segmentsOverTarget: UInt64
+        var muxerErrors: UInt64
+        var queuedBytes: Int
+    }
+
+    struct Ring: Encodable {
+        var budgetBytes: Int
+        var bytesInUse: Int
+        var peakBytesInUse: Int
+        var segments: Int
+        var segmentsClosed: UInt64
+        var segmentsDropped: UInt64
+        var segmentsRefused: UInt64
+        var eventsDropped: UInt64
+        var nextSequence: UInt64
+        var lastSegment: LastSegment?
+    }
+
+    struct LastSegment: Encodable {
+        var sequence: UInt64
+        var durationSeconds: Double
+        var bytes: Int
+    }
+
+    var uptimeSeconds: Int
+    var ingest: Ingest
+    var segmenter: Segmenter
+    var ring: Ring
+    var warnings: [String]
+
+    init(ring: SegmentRing, coordinator: IngestCoordinator, pipeline: SegmenterPipeline, startedAt: Date) async {
+        let status = coordinator.status
+        let counters = await pipeline.counters()
+        let statistics = ring.statistics
+        let last = ring.playlistSegments().last
+        uptimeSeconds = Int(Date().timeIntervalSince(startedAt))
+        ingest = Ingest(
+            state: status.state.rawValue, publisher: status.publisher, publishingSince: status.publishingSince,
+            videoCodec: status.videoCodec, audioCodec: status.audioCodec,
+            width: status.metadata?.width, height: status.metadata?.height, framesPerSecond: status.metadata?.framesPerSecond,
+            encoder: status.metadata?.encoder, bytesReceived: status.bytesReceived,
+            publishesAccepted: status.publishesAccepted, publishesRefused: status.publishesRefused,
+            connectionsRejected: status.connectionsRejected, lastError: status.lastError, lastErrorAt: status.lastErrorAt
+        )
+        segmenter = Segmenter(
+            videoFrames: counters.videoFrames, audioFrames: counters.audioFrames, framesDropped: counters.framesDropped + pipeline.framesDroppedAtCap,
+            segmentsProduced: counters.segmentsProduced, segmentsOverTarget: counters.segmentsOverTarget,
+            muxerErrors: counters.muxerErrors, queuedBytes: pipeline.queuedBytes
+        )
+        self.ring = Ring(
+            budgetBytes: statistics.budgetBytes, bytesInUse: statistics.bytesInUse, peakBytesInUse: statistics.peakBytesInUse,
+            segments: statistics.segmentCount, segmentsClosed: statistics.segmentsClosed, segmentsDropped: statistics.segmentsDropped,
+            segmentsRefused: statistics.segmentsRefused, eventsDropped: statistics.eventsDropped, nextSequence: ring.nextSequence,
+            lastSegment: last.map { LastSegment(sequence: $0.sequence, durationSeconds: $0.durationSeconds, bytes: $0.byteCount) }
+        )
+        var warnings: [String] = []
+        if counters.segmentsOverTarget > 0 { warnings.append("segments longer than the target: set the encoder's keyframe interval to divide the segment length") }
+        if statistics.segmentsDropped > 0 { warnings.append("\(statistics.segmentsDropped) segments dropped from a full ring before every stage was done with them") }
+        if statistics.segmentsRefused > 0 { warnings.append("\(statistics.segmentsRefused) segments refused: larger than the ring budget") }
+        if let error = status.lastError, let at = status.lastErrorAt, Date().timeIntervalSince(at) < 300 { warnings.append(error) }
+        self.warnings = warnings
+    }
+}

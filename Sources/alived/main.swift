@@ -1,2 +1,0 @@
-import AliveMedia
-print("alived \(AliveMedia.version)")
