@@ -57,16 +57,28 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // Shared by the test targets: running ffmpeg/ffprobe and the built binary with bounded waits.
+        .target(name: "AliveTestSupport", path: "Tests/AliveTestSupport"),
         .testTarget(
             name: "AliveMediaTests",
             dependencies: [
                 "AliveMedia",
+                "AliveTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 // independent HMAC-SHA256 for the RTMP digest-handshake client in the tests
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
+        ),
+        .testTarget(
+            name: "AliveControlTests",
+            dependencies: ["AliveControl", "AliveMedia"]
+        ),
+        // Runs the built `alived` executable (scripts/test builds it first).
+        .testTarget(
+            name: "alivedTests",
+            dependencies: ["AliveTestSupport"]
         ),
     ]
 )

@@ -1,3 +1,4 @@
+import AliveTestSupport
 import Foundation
 import NIOCore
 import Testing

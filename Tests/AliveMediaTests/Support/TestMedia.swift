@@ -1,3 +1,4 @@
+import AliveTestSupport
 import Foundation
 
 /// Synthetic media made by ffmpeg's CLI (lavfi testsrc2 + sine, libx264 + AAC), cached per run.

@@ -1,25 +1,26 @@
 import Foundation
 
 /// Runs a command-line tool (ffmpeg, ffprobe) with a bounded wait.
-struct ExternalProcess {
-    struct Failure: Error, CustomStringConvertible {
-        var description: String
+public struct ExternalProcess {
+    public struct Failure: Error, CustomStringConvertible {
+        public var description: String
+        public init(description: String) { self.description = description }
     }
 
-    struct Output {
-        var status: Int32
-        var stdout: String
-        var stderr: String
+    public struct Output {
+        public var status: Int32
+        public var stdout: String
+        public var stderr: String
     }
 
     /// Runs to completion or kills the process after `timeout` seconds.
     @discardableResult
-    static func run(_ executable: String, _ arguments: [String], timeout: Double = 120) throws -> Output {
+    public static func run(_ executable: String, _ arguments: [String], timeout: Double = 120) throws -> Output {
         let running = try start(executable, arguments)
         return try running.wait(timeout: timeout)
     }
 
-    static func start(_ executable: String, _ arguments: [String]) throws -> Running {
+    public static func start(_ executable: String, _ arguments: [String]) throws -> Running {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: try which(executable))
         process.arguments = arguments
@@ -34,9 +35,9 @@ struct ExternalProcess {
         return Running(process: process, stdoutURL: stdout, stderrURL: stderr, label: "\(executable) \(arguments.joined(separator: " "))")
     }
 
-    final class Running: @unchecked Sendable {
+    public final class Running: @unchecked Sendable {
         // @unchecked: Process is only used from the test that started it.
-        let process: Process
+        public let process: Process
         let stdoutURL: URL
         let stderrURL: URL
         let label: String
@@ -48,7 +49,7 @@ struct ExternalProcess {
             self.label = label
         }
 
-        func wait(timeout: Double) throws -> Output {
+        public func wait(timeout: Double) throws -> Output {
             let deadline = Date().addingTimeInterval(timeout)
             while process.isRunning && Date() < deadline { usleep(20_000) }
             if process.isRunning {
@@ -62,7 +63,7 @@ struct ExternalProcess {
             return Output(status: process.terminationStatus, stdout: stdoutText, stderr: stderrText)
         }
 
-        func stop() {
+        public func stop() {
             if process.isRunning { process.interrupt() }
             let deadline = Date().addingTimeInterval(5)
             while process.isRunning && Date() < deadline { usleep(20_000) }
@@ -70,11 +71,11 @@ struct ExternalProcess {
             process.waitUntilExit()
         }
 
-        var stdoutText: String { (try? String(contentsOf: stdoutURL, encoding: .utf8)) ?? "" }
-        var stderrText: String { (try? String(contentsOf: stderrURL, encoding: .utf8)) ?? "" }
+        public var stdoutText: String { (try? String(contentsOf: stdoutURL, encoding: .utf8)) ?? "" }
+        public var stderrText: String { (try? String(contentsOf: stderrURL, encoding: .utf8)) ?? "" }
     }
 
-    static func which(_ name: String) throws -> String {
+    public static func which(_ name: String) throws -> String {
         if name.hasPrefix("/") { return name }
         for directory in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":") {
             let path = "\(directory)/\(name)"

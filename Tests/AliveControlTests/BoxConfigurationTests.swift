@@ -1,0 +1,90 @@
+import Testing
+@testable import AliveControl
+
+struct BoxConfigurationTests {
+    @Test func emptyFileIsTheEmbeddedDefault() throws {
+        let configuration = try BoxConfiguration.parse(toml: "")
+        #expect(configuration == .default)
+        #expect(configuration.ingest.rtmpPort == 1935 && configuration.http.port == 8080)
+        #expect(configuration.segments.seconds == 10 && configuration.ring.budgetMiB == 64)
+        #expect(BoxConfiguration.default.validate().isEmpty)
+    }
+
+    @Test func readsEverySetting() throws {
+        let configuration = try BoxConfiguration.parse(toml: """
+            data_dir = "/var/lib/alived"
+            [ingest]
+            listen = "127.0.0.1"
+            rtmp_port = 1936
+            app = "venue"
+            stream_key = "abc-123"
+            handshake_timeout_seconds = 3
+            idle_timeout_seconds = 20
+            max_message_kib = 4096
+            max_chunk_size = 4096
+            [segments]
+            seconds = 4
+            [ring]
+            budget_mib = 32
+            playlist_window = 5
+            [http]
+            listen = "127.0.0.1"
+            port = 8081
+            """)
+        #expect(configuration.dataDirectory == "/var/lib/alived")
+        #expect(configuration.ingest.listen == "127.0.0.1" && configuration.ingest.rtmpPort == 1936)
+        #expect(configuration.ingest.app == "venue" && configuration.ingest.streamKey == "abc-123")
+        #expect(configuration.ingest.handshakeTimeoutSeconds == 3 && configuration.ingest.idleTimeoutSeconds == 20)
+        #expect(configuration.ingest.maxMessageKiB == 4096 && configuration.ingest.maxChunkSize == 4096)
+        #expect(configuration.segments.seconds == 4)
+        #expect(configuration.ring.budgetMiB == 32 && configuration.ring.playlistWindow == 5)
+        #expect(configuration.http.listen == "127.0.0.1" && configuration.http.port == 8081)
+    }
+
+    @Test func reportsEveryProblemWithItsPath() {
+        #expect(throws: ConfigurationError.self) { try BoxConfiguration.parse(toml: "[segments]\nseconds = 11") }
+        do {
+            _ = try BoxConfiguration.parse(toml: """
+                [ingest]
+                rtmp_port = "1935"
+                stream_kye = "typo"
+                [ring]
+                budget_mib = 1.5
+                [nonsense]
+                """)
+            Issue.record("accepted a bad file")
+        } catch let error as ConfigurationError {
+            #expect(Set(error.problems.map(\.path)) == ["ingest.rtmp_port", "ingest.stream_kye", "ring.budget_mib", "nonsense"])
+            #expect(error.problems.first { $0.path == "ingest.rtmp_port" }?.reason == "must be an integer")
+        } catch {
+            Issue.record("unexpected \(error)")
+        }
+        var configuration = BoxConfiguration.default
+        configuration.segments.seconds = 0
+        configuration.ring.budgetMiB = 1
+        configuration.ingest.app = "../etc"
+        configuration.ingest.streamKey = "has space"
+        configuration.http.port = 70_000
+        #expect(Set(configuration.validate().map(\.path)) == ["segments.seconds", "ring.budget_mib", "ingest.app", "ingest.stream_key", "http.port"])
+    }
+
+    @Test func syntaxErrorsNameTheLine() {
+        do {
+            _ = try BoxConfiguration.parse(toml: "[ingest]\nrtmp_port = = 3\n")
+            Issue.record("accepted a syntax error")
+        } catch let error as ConfigurationError {
+            #expect(error.problems.count == 1)
+            #expect(error.problems[0].reason.hasPrefix("line 2"))
+        } catch {
+            Issue.record("unexpected \(error)")
+        }
+    }
+
+    @Test func segmentNamesAreStrict() {
+        #expect(ControlServer.sequence(fromSegmentName: "12.ts") == 12)
+        #expect(ControlServer.sequence(fromSegmentName: "0.ts") == 0)
+        for bad in ["", ".ts", "12", "12.mp4", "-1.ts", "1e3.ts", "../1.ts", "99999999999999999999999.ts", "١.ts"] {
+            #expect(ControlServer.sequence(fromSegmentName: bad) == nil, "\(bad)")
+        }
+    }
+}

@@ -1,0 +1,100 @@
+import AliveTestSupport
+import Foundation
+import Testing
+
+/// The `alived` executable as a user runs it: flags, config file, HTTP, signals.
+@Suite(.serialized) struct AlivedCommandTests {
+    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static var binary: String {
+        ProcessInfo.processInfo.environment["ALIVED_BINARY"] ?? packageRoot.appendingPathComponent(".build/debug/alived").path
+    }
+
+    @Test func versionPrintsTheVersion() throws {
+        let output = try ExternalProcess.run(Self.binary, ["version"], timeout: 30)
+        #expect(output.status == 0)
+        #expect(output.stdout.hasPrefix("alived 0."))
+    }
+
+    @Test func invalidConfigurationIsRefusedWithEveryProblem() throws {
+        let directory = temporaryDirectory("bad-config")
+        let file = directory.appendingPathComponent("alived.toml")
+        try "[segments]\nseconds = 30\n[http]\nport = \"x\"\n".write(to: file, atomically: true, encoding: .utf8)
+        let output = try ExternalProcess.run(Self.binary, ["run", "--config", file.path, "--data-dir", directory.path], timeout: 30)
+        #expect(output.status == 78)
+        #expect(output.stderr.contains("http.port: must be an integer"), "\(output.stderr)")
+        let flags = try ExternalProcess.run(Self.binary, ["run", "--data-dir", directory.path, "--segment-seconds", "0", "--ring-mib", "1"], timeout: 30)
+        #expect(flags.status == 78)
+        #expect(flags.stderr.contains("segments.seconds") && flags.stderr.contains("ring.budget_mib"), "\(flags.stderr)")
+    }
+
+    @Test func runsFromAConfigFileServesLiveHLSAndStopsCleanly() async throws {
+        let directory = temporaryDirectory("run")
+        let rtmpPort = try freePort(), httpPort = try freePort()
+        let file = directory.appendingPathComponent("alived.toml")
+        try """
+            [ingest]
+            listen = "127.0.0.1"
+            rtmp_port = \(rtmpPort)
+            stream_key = "from-file"
+            [segments]
+            seconds = 10
+            [http]
+            listen = "127.0.0.1"
+            port = 1
+            """.write(to: file, atomically: true, encoding: .utf8)
+        // Flags override the file: HTTP port, segment length, stream key.
+        let box = try ExternalProcess.start(Self.binary, [
+            "run", "--config", file.path, "--data-dir", directory.path, "--http-port", "\(httpPort)",
+            "--segment-seconds", "2", "--stream-key", "from-flag",
+        ])
+        defer { box.stop() }
+        try await waitFor("healthz") { (try? await httpGet(port: httpPort, path: "/healthz"))?.status == 200 }
+
+        let encoder = try ExternalProcess.start("ffmpeg", ["-hide_banner", "-loglevel", "error", "-re",
+            "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=30:duration=9", "-f", "lavfi", "-i", "sine=duration=9",
+            "-c:v", "libx264", "-preset", "ultrafast", "-g", "30", "-c:a", "aac", "-f", "flv", "rtmp://127.0.0.1:\(rtmpPort)/live/from-flag"])
+        try await waitFor("three segments in the live playlist", timeout: 30) {
+            (try? await httpGet(port: httpPort, path: "/hls/live.m3u8"))?.body.components(separatedBy: "#EXTINF").count ?? 0 >= 4
+        }
+        let playlist = try await httpGet(port: httpPort, path: "/hls/live.m3u8")
+        #expect(playlist.status == 200)
+        #expect(playlist.body.contains("#EXT-X-TARGETDURATION:2\n#EXT-X-MEDIA-SEQUENCE:0\n"), "\(playlist.body)")
+        // ffprobe plays the live playlist over HTTP (bounded: the first 100 packets).
+        let probe = try ExternalProcess.run("ffprobe", ["-v", "error", "-read_intervals", "%+#100",
+            "-show_entries", "packet=codec_type,flags", "-of", "csv=p=0", "http://127.0.0.1:\(httpPort)/hls/live.m3u8"], timeout: 60)
+        #expect(probe.status == 0, "\(probe.stderr)")
+        let packets = probe.stdout.split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false) }.filter { $0.count >= 2 }
+        #expect(packets.count >= 100)
+        #expect(packets.first { $0[0] == "video" }?[1].hasPrefix("K") == true, "first video packet not a keyframe")
+        let status = try await httpGet(port: httpPort, path: "/api/v1/status")
+        #expect(status.body.contains("\"state\":\"publishing\""), "\(status.body)")
+
+        // SIGTERM mid-publish: the open segment is closed, then exit 0.
+        kill(box.process.processIdentifier, SIGTERM)
+        let exit = try box.wait(timeout: 20)
+        encoder.stop()
+        #expect(exit.status == 0, "\(exit.stderr)")
+        let log = exit.stderr
+        let stopping = try #require(log.range(of: "rtmp stopping"))
+        #expect(log[stopping.upperBound...].contains("segment closed"), "open segment not closed on shutdown:\n\(log)")
+        #expect(log.contains("alived stopped"))
+        #expect(!log.contains("from-flag") && !log.contains("from-file"), "stream key in the log")
+    }
+
+    @Test func generatesAndKeepsAStreamKeyWhenNoneIsConfigured() async throws {
+        let directory = temporaryDirectory("key")
+        let httpPort = try freePort()
+        for _ in 0..<2 {
+            let box = try ExternalProcess.start(Self.binary, ["run", "--data-dir", directory.path, "--rtmp-port", "0", "--http-port", "\(httpPort)"])
+            try await waitFor("healthz") { (try? await httpGet(port: httpPort, path: "/healthz"))?.status == 200 }
+            kill(box.process.processIdentifier, SIGINT)
+            let exit = try box.wait(timeout: 20)
+            #expect(exit.status == 0)
+        }
+        let keyFile = directory.appendingPathComponent("stream-key").path
+        let attributes = try FileManager.default.attributesOfItem(atPath: keyFile)
+        #expect((attributes[.posixPermissions] as? Int) == 0o600)
+        let key = try String(contentsOfFile: keyFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(key.count == 20)
+    }
+}
