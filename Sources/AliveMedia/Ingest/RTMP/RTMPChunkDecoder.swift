@@ -10,7 +10,7 @@ import NIOCore
 ///
 /// Pure value type: no I/O, no locks. After it throws, the decoder stays failed; the caller
 /// closes the connection.
-public struct RTMPChunkDecoder {
+public struct RTMPChunkDecoder: Sendable {
     /// Header state one chunk stream id keeps between chunks, and its partially assembled message.
     private struct ChunkStream {
         var messageLength: Int
