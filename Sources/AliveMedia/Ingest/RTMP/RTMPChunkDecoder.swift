@@ -67,7 +67,7 @@ public struct RTMPChunkDecoder: Sendable {
 
     /// Consumes as many bytes as it can from `buffer`; returns the next complete message,
     /// or nil when more bytes are needed (then every readable byte has been consumed, except
-    /// an incomplete chunk header of at most 18 bytes, which stays in `buffer`).
+    /// an incomplete chunk header, fewer than 18 bytes, which stays in `buffer`).
     public mutating func next(from buffer: inout ByteBuffer) throws -> RTMPMessage? {
         if case .failed = state {
             throw RTMPProtocolError.decoderFailedEarlier
