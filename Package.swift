@@ -6,6 +6,8 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "alived", targets: ["alived"]),
+        // for the libFuzzer package in Fuzz/ (a separate package so the normal build is unaffected)
+        .library(name: "AliveMedia", targets: ["AliveMedia"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),

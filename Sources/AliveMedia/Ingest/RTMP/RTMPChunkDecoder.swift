@@ -10,7 +10,7 @@ import NIOCore
 ///
 /// Pure value type: no I/O, no locks. After it throws, the decoder stays failed; the caller
 /// closes the connection.
-public struct RTMPChunkDecoder {
+public struct RTMPChunkDecoder: Sendable {
     /// Header state one chunk stream id keeps between chunks, and its partially assembled message.
     private struct ChunkStream {
         var messageLength: Int
@@ -67,7 +67,7 @@ public struct RTMPChunkDecoder {
 
     /// Consumes as many bytes as it can from `buffer`; returns the next complete message,
     /// or nil when more bytes are needed (then every readable byte has been consumed, except
-    /// an incomplete chunk header of at most 18 bytes, which stays in `buffer`).
+    /// an incomplete chunk header, fewer than 18 bytes, which stays in `buffer`).
     public mutating func next(from buffer: inout ByteBuffer) throws -> RTMPMessage? {
         if case .failed = state {
             throw RTMPProtocolError.decoderFailedEarlier

@@ -10,8 +10,8 @@ import NIOCore
 /// and S2 echoes C1. C2 is consumed but not verified (clients differ in what they put there).
 ///
 /// Pure value type; random bytes are drawn once in `init`.
-public struct RTMPHandshake {
-    public enum Action: Equatable {
+public struct RTMPHandshake: Sendable {
+    public enum Action: Equatable, Sendable {
         /// Call again when more bytes arrived.
         case needMoreData
         /// Write these bytes (S0+S1+S2) to the peer, then call `feed` again with the same buffer.
