@@ -1,11 +1,12 @@
 import NIOCore
 
-/// Turns FLV audio/video tag bodies (RTMP message types 8 and 9) into segmenter input,
-/// refusing codecs the segmenter cannot carry (only H.264 and AAC go into the segments).
+/// Turns FLV audio/video tag bodies (RTMP message types 8 and 9, parsed by `FLVVideoTag`
+/// and `FLVAudioTag`) into segmenter input, refusing codecs the segmenter cannot carry:
+/// only H.264 (legacy codec 7 or enhanced `avc1`) and AAC (legacy 10 or enhanced `mp4a`).
 public struct FLVMediaMapper: Sendable {
     public enum Outcome: Sendable {
         case input(MediaInput)
-        /// Nothing to hand on (e.g. an AVC end-of-sequence or an empty tag).
+        /// Nothing to hand on (command frame, end of sequence, an empty or malformed tag).
         case skip
         /// The codec cannot be segmented; the reason is meant for the log and status.
         case unsupported(String)
@@ -16,46 +17,45 @@ public struct FLVMediaMapper: Sendable {
 
     public init() {}
 
-    /// Video tag: `[frameType:4 codecID:4] [AVCPacketType] [CompositionTime:SI24] data`.
     public func video(timestamp: Int64, payload: ByteBuffer) -> Outcome {
-        var payload = payload
-        guard let first = payload.readInteger(as: UInt8.self) else { return .skip }
-        if first & 0x80 != 0 {
-            // Enhanced RTMP: a FourCC follows (hvc1, av01, vp09).
-            let fourCC = payload.readString(length: 4) ?? "?"
-            return .unsupported("video codec \(fourCC) (enhanced RTMP) is not supported; send H.264")
+        let tag: FLVVideoTag
+        do {
+            tag = try FLVVideoTag(parsing: payload)
+        } catch let error as RTMPProtocolError {
+            return error.isUnsupported ? .unsupported("video: \(error); send H.264") : .skip
+        } catch {
+            return .skip
         }
-        let frameType = first >> 4
-        let codecID = first & 0x0F
-        guard codecID == 7 else {
-            return .unsupported("video codec \(Self.videoCodecNames[codecID] ?? "id \(codecID)") is not supported; send H.264")
+        let isH264 = tag.isEnhanced ? tag.fourCC == "avc1" : tag.codecID == FLVCodec.avc
+        guard isH264 else {
+            let name = tag.isEnhanced ? "\(tag.fourCC ?? "?") (enhanced RTMP)" : Self.videoCodecNames[tag.codecID] ?? "id \(tag.codecID)"
+            return .unsupported("video codec \(name) is not supported; send H.264")
         }
-        if frameType == 5 { return .skip }   // video info / command frame
-        guard let packetType = payload.readInteger(as: UInt8.self),
-              let compositionBytes = payload.readBytes(length: 3) else { return .skip }
-        var composition = Int32(compositionBytes[0]) << 16 | Int32(compositionBytes[1]) << 8 | Int32(compositionBytes[2])
-        if composition & 0x80_0000 != 0 { composition -= 0x100_0000 }   // SI24
-        switch packetType {
-        case 0:
-            return .input(.videoConfiguration(payload))
-        case 1:
-            guard payload.readableBytes > 0 else { return .skip }
-            return .input(.video(MediaPacket(decodeTimestamp: timestamp, compositionOffset: Int64(composition), isKeyframe: frameType == 1, data: payload)))
-        default:
-            return .skip   // end of sequence
-        }
+        if tag.isCommandFrame { return .skip }
+        if tag.isSequenceHeader { return .input(.videoConfiguration(tag.data)) }
+        guard tag.avcPacketType == 1, tag.data.readableBytes > 0 else { return .skip }   // end of sequence, empty
+        return .input(.video(MediaPacket(decodeTimestamp: timestamp, compositionOffset: Int64(tag.compositionTime), isKeyframe: tag.isKeyframe, data: tag.data)))
     }
 
-    /// Audio tag: `[format:4 rate:2 size:1 type:1] [AACPacketType] data`.
     public func audio(timestamp: Int64, payload: ByteBuffer) -> Outcome {
-        var payload = payload
-        guard let first = payload.readInteger(as: UInt8.self) else { return .skip }
-        let format = first >> 4
-        guard format == 10 else {
-            return .unsupported("audio codec \(Self.audioCodecNames[format] ?? "id \(format)") is not supported; send AAC")
+        let tag: FLVAudioTag
+        do {
+            tag = try FLVAudioTag(parsing: payload)
+        } catch let error as RTMPProtocolError {
+            return error.isUnsupported ? .unsupported("audio: \(error); send AAC") : .skip
+        } catch {
+            return .skip
         }
-        guard let packetType = payload.readInteger(as: UInt8.self), payload.readableBytes > 0 else { return .skip }
-        if packetType == 0 { return .input(.audioConfiguration(payload)) }
-        return .input(.audio(MediaPacket(decodeTimestamp: timestamp, isKeyframe: true, data: payload)))
+        let isAAC = tag.isEnhanced ? tag.fourCC == "mp4a" : tag.soundFormat == FLVCodec.aac
+        guard isAAC else {
+            let name = tag.isEnhanced ? "\(tag.fourCC ?? "?") (enhanced RTMP)" : Self.audioCodecNames[tag.soundFormat] ?? "id \(tag.soundFormat)"
+            return .unsupported("audio codec \(name) is not supported; send AAC")
+        }
+        guard let packetType = tag.aacPacketType, tag.data.readableBytes > 0 else { return .skip }
+        switch packetType {
+        case 0: return .input(.audioConfiguration(tag.data))
+        case 1: return .input(.audio(MediaPacket(decodeTimestamp: timestamp, isKeyframe: true, data: tag.data)))
+        default: return .skip
+        }
     }
 }

@@ -76,6 +76,8 @@ struct RTMPPublishSession {
             return try data(amf.decodeAll(payload), messageStreamID: message.messageStreamID)
         case RTMPMessageType.audio, RTMPMessageType.video:
             return media(message)
+        case RTMPMessageType.aggregate:
+            return try aggregate(message)
         case RTMPMessageType.windowAckSize:
             var payload = message.payload
             guard let size = payload.readInteger(as: UInt32.self) else { throw Failure(description: "Window Acknowledgement Size message too short") }
@@ -211,6 +213,33 @@ struct RTMPPublishSession {
         }
     }
 
+    /// An aggregate message (type 22) is a run of FLV tags (11-byte header, body, 4-byte
+    /// back pointer) whose timestamps are relative to the first; the message's own timestamp
+    /// replaces the first one's (RTMP 1.0, 7.1.6).
+    private mutating func aggregate(_ message: RTMPMessage) throws -> [Action] {
+        guard case .publishing = state else { return [] }
+        var payload = message.payload
+        var actions: [Action] = []
+        var base: UInt32?
+        while payload.readableBytes > 0 {
+            guard let type = payload.readInteger(as: UInt8.self), let size = payload.readUInt24(),
+                  let low = payload.readUInt24(), let high = payload.readInteger(as: UInt8.self),
+                  payload.readUInt24() != nil, let body = payload.readSlice(length: Int(size)),
+                  payload.readInteger(as: UInt32.self) != nil else {
+                throw Failure(description: "aggregate message with a truncated sub-message")
+            }
+            let timestamp = UInt32(high) << 24 | low
+            let first = base ?? timestamp
+            base = first
+            let subTimestamp = message.timestamp &+ (timestamp &- first)
+            guard type == RTMPMessageType.audio || type == RTMPMessageType.video else { continue }
+            actions += media(RTMPMessage(chunkStreamID: message.chunkStreamID, typeID: type, messageStreamID: message.messageStreamID,
+                                         timestamp: subTimestamp, payload: body))
+            if case .closed = state { break }
+        }
+        return actions
+    }
+
     // MARK: Helpers
 
     private func onStatus(streamID: UInt32, level: String, code: String, description: String) -> RTMPMessage {
@@ -268,5 +297,13 @@ struct TimestampExtender {
         }
         last = timestamp
         return epoch + Int64(timestamp)
+    }
+}
+
+extension ByteBuffer {
+    /// Big-endian 24-bit unsigned integer (FLV tag headers); nil when fewer than 3 bytes remain.
+    fileprivate mutating func readUInt24() -> UInt32? {
+        guard let bytes = readBytes(length: 3) else { return nil }
+        return UInt32(bytes[0]) << 16 | UInt32(bytes[1]) << 8 | UInt32(bytes[2])
     }
 }

@@ -78,6 +78,14 @@ public struct RTMPProtocolError: Error, Sendable, Equatable, CustomStringConvert
     /// A well-formed FLV tag using a feature this parser does not support (e.g. multitrack).
     public static func unsupportedFLVTag(_ reason: String) -> Self { Self(.unsupportedFLVTag(reason)) }
 
+    /// Well-formed input using a feature the box does not support (as opposed to malformed input).
+    public var isUnsupported: Bool {
+        switch code {
+        case .unsupportedFLVTag, .unsupportedAMFType, .unsupportedHandshakeVersion: return true
+        default: return false
+        }
+    }
+
     public var description: String {
         switch code {
         case .chunkSizeOutOfRange(let size, let limit):
