@@ -8,7 +8,7 @@ import Testing
 /// (ffmpeg, paced like a live encoder) are untouched.
 @Suite(.serialized) struct RTMPHostilePeerTests {
     private func harness() -> IngestHarness {
-        IngestHarness(serverConfiguration: .init(handshakeTimeout: .seconds(1), idleTimeout: .seconds(2)))
+        IngestHarness(serverConfiguration: .init(handshakeTimeout: .seconds(2), idleTimeout: .seconds(3)))
     }
 
     @Test func eachBadPeerIsClosedWhileAGoodPublisherContinues() async throws {
@@ -20,7 +20,7 @@ import Testing
         // Truncated handshake: C0 and part of C1, then silence.
         let truncated = try await RawPeer.connect(port: harness.port)
         try await truncated.send([3] + [UInt8](repeating: 1, count: 100))
-        #expect(await truncated.closedByServer(within: 4), "truncated handshake kept open")
+        #expect(await truncated.closedByServer(within: 6), "truncated handshake kept open")
 
         // Encrypted RTMPE version byte.
         let rtmpe = try await RawPeer.connect(port: harness.port)
@@ -47,13 +47,13 @@ import Testing
         let huge = try await RawPeer.connect(port: harness.port)
         try await huge.handshake()
         try await huge.send(rawChunk(type: 20, length: 0xFF_FFFF, body: []))
-        #expect(await huge.closedByServer(within: 1.5), "oversized message header kept open")
+        #expect(await huge.closedByServer(within: 2.5), "oversized message header kept open (before the idle time-out)")
 
         // A peer that stalls in the middle of a message: the idle time-out closes it.
         let staller = try await RawPeer.connect(port: harness.port)
         try await staller.handshake()
         try await staller.send(rawChunk(type: 20, length: 100, body: [UInt8](repeating: 2, count: 50)))
-        #expect(await staller.closedByServer(within: 6), "stalled peer kept open")
+        #expect(await staller.closedByServer(within: 8), "stalled peer kept open")
 
         // Many connections at once: the ones beyond the limit are closed on accept.
         var flood: [RawPeer] = []
