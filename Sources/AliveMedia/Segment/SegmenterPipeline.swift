@@ -12,9 +12,12 @@ import Synchronization
 /// if a source ignores the signal.
 public final class SegmenterPipeline: Sendable {
     public struct Limits: Sendable {
-        public var highWaterBytes = 4 << 20
-        public var lowWaterBytes = 1 << 20
-        public var hardCapBytes = 16 << 20
+        // One second of 8 Mbit/s video: the segmenter needs microseconds per frame, so
+        // anything queued beyond this means it is stalled, not busy.
+        public var highWaterBytes = 1 << 20
+        public var lowWaterBytes = 256 << 10
+        /// Above the largest RTMP message (8 MiB by default) so one huge frame still fits.
+        public var hardCapBytes = 12 << 20
         public init() {}
     }
 
