@@ -50,3 +50,16 @@ extension Journal {
         values.count <= 12 ? "\(values)" : "\(values.prefix(6))…\(values.suffix(6)) (\(values.count))"
     }
 }
+
+extension Journal {
+    /// The value of a PRAGMA on the journal's connection (journal_mode, synchronous …),
+    /// for start-up logging and tests.
+    public func pragma(_ name: String) throws -> String {
+        guard name.allSatisfy({ $0.isLetter || $0 == "_" }) else {
+            throw JournalError(.invalidInput, "not a pragma name")
+        }
+        return try read("reading pragma") { db in
+            try String.fetchOne(db, sql: "PRAGMA \(name)") ?? ""
+        }
+    }
+}

@@ -29,8 +29,9 @@ extension Journal {
 
     /// Reserves the next seq and records the push signed for it, in one transaction
     /// that is on disk before this returns: call it BEFORE broadcasting. `sign` gets
-    /// the reserved seq and returns the signed transaction carrying it; if it throws,
-    /// nothing is recorded and the seq stays free.
+    /// the reserved seq and returns the signed transaction carrying it (it runs inside
+    /// the transaction, so keep it to signing); if it throws, nothing is recorded, the
+    /// seq stays free and its error is rethrown unchanged.
     ///
     /// Each segment can be carried by one push only: a segment already on a push, or
     /// not recorded, is a `conflict` / `notFound` and nothing changes.

@@ -26,11 +26,14 @@ public final class Journal: Sendable {
     public init(path: String) throws {
         self.path = path
         var configuration = Configuration()
-        configuration.journalMode = .wal
         // Another process holding the write lock (a second alived by mistake, an
         // inspection tool) is waited for a bounded time, then reported.
         configuration.busyMode = .timeout(5)
+        // Set here rather than with `configuration.journalMode = .wal`, which also
+        // lowers `synchronous` to NORMAL.
         configuration.prepareDatabase { db in
+            let mode = try String.fetchOne(db, sql: "PRAGMA journal_mode = WAL")
+            guard mode == "wal" else { throw JournalError(.storage, "SQLite refused WAL mode (got \(mode ?? "nothing"))") }
             try db.execute(sql: "PRAGMA synchronous = FULL")
         }
         do {
@@ -71,20 +74,18 @@ public final class Journal: Sendable {
                 guard let result else { throw JournalError(.storage, "transaction produced no result") }
                 return result
             }
-        } catch let error as JournalError {
-            throw error
-        } catch {
+        } catch let error as DatabaseError {
             throw Self.storageError(error, while: what)
         }
+        // Anything else is a JournalError, or the error of a caller's closure (signing),
+        // passed through unchanged.
     }
 
     func read<T>(_ what: String, _ body: (Database) throws -> T) throws -> T {
         try ensureOpen()
         do {
             return try queue.read(body)
-        } catch let error as JournalError {
-            throw error
-        } catch {
+        } catch let error as DatabaseError {
             throw Self.storageError(error, while: what)
         }
     }
