@@ -36,12 +36,20 @@ public final class Journal: Sendable {
             guard mode == "wal" else { throw JournalError(.storage, "SQLite refused WAL mode (got \(mode ?? "nothing"))") }
             try db.execute(sql: "PRAGMA synchronous = FULL")
         }
+        let opened: DatabaseQueue
         do {
-            queue = try DatabaseQueue(path: path, configuration: configuration)
-            try JournalSchema.migrator().migrate(queue)
+            opened = try DatabaseQueue(path: path, configuration: configuration)
         } catch {
             throw Self.storageError(error, while: "opening journal at \(path)")
         }
+        do {
+            try JournalSchema.refuseForeignDatabase(opened, path: path)
+            try JournalSchema.migrator().migrate(opened)
+        } catch {
+            try? opened.close()
+            throw Self.storageError(error, while: "preparing journal at \(path)")
+        }
+        queue = opened
     }
 
     /// Closes the database. Later calls throw `storage`.

@@ -3,6 +3,17 @@ import GRDB
 /// The journal's tables, created and upgraded by GRDB's migrator (each migration
 /// runs once, in its own transaction).
 enum JournalSchema {
+    /// A file with tables but no migration record belongs to some other program
+    /// (a wrong path in the config): refuse it before the migrator writes anything.
+    static func refuseForeignDatabase(_ queue: DatabaseQueue, path: String) throws {
+        let tables = try queue.read { db in
+            try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
+        }
+        if !tables.isEmpty, !tables.contains("grdb_migrations") {
+            throw JournalError(.storage, "\(path) is another program's database, not an alived journal")
+        }
+    }
+
     static func migrator() -> DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1") { db in

@@ -236,3 +236,38 @@ import Testing
         #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == garbage)
     }
 }
+
+extension JournalTests {
+    /// A database of another program (a conflicting `streams` table) is refused with
+    /// a clear error and its content is left as it was (only the WAL flag in the
+    /// header may change).
+    @Test func aForeignDatabaseIsRefusedAndLeftAlone() throws {
+        let directory = try TemporaryJournal.directory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("journal.sqlite").path
+        _ = try sqlite3(path, "CREATE TABLE streams (something TEXT); INSERT INTO streams VALUES ('theirs');")
+        let before = try sqlite3(path, ".dump")
+        let error = #expect(throws: JournalError.self) { try Journal(path: path) }
+        #expect(error?.kind == .storage)
+        #expect(try sqlite3(path, ".dump") == before)
+        #expect(before.contains("theirs"))
+    }
+
+    /// Runs the sqlite3 shell (Debian's sqlite3, a test dependency) with bounded time.
+    private func sqlite3(_ path: String, _ command: String) throws -> String {
+        let outputURL = URL(fileURLWithPath: path + ".out")
+        try Data().write(to: outputURL)
+        defer { try? FileManager.default.removeItem(at: outputURL) }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
+        process.arguments = [path, command]
+        process.standardOutput = try FileHandle(forWritingTo: outputURL)
+        try process.run()
+        let deadline = ContinuousClock.now + .seconds(20)
+        while process.isRunning, ContinuousClock.now < deadline { Thread.sleep(forTimeInterval: 0.01) }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        process.waitUntilExit()
+        try #require(process.terminationStatus == 0, "sqlite3 \(command) failed or timed out")
+        return String(decoding: try Data(contentsOf: outputURL), as: UTF8.self)
+    }
+}
