@@ -17,6 +17,8 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/LebJe/TOMLKit.git", from: "0.6.0"),
+        // ledger / journal (issue 5)
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
     ],
     targets: [
         // C libraries from Debian's -dev packages.
@@ -25,6 +27,49 @@ let package = Package(
             pkgConfig: "libavformat",
             providers: [.apt(["libavformat-dev", "libavcodec-dev", "libavutil-dev"])]
         ),
+        // ledger / journal (issue 5) -- begin
+        .systemLibrary(
+            name: "CSecp256k1",
+            pkgConfig: "libsecp256k1",
+            providers: [.apt(["libsecp256k1-dev"])]
+        ),
+        // keys, signatures, Hive / Avalon / AliveDB wire formats (no network I/O)
+        .target(
+            name: "AliveLedger",
+            dependencies: [
+                "CSecp256k1",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        // durable publishing journal (SQLite through GRDB)
+        .target(
+            name: "AliveJournal",
+            dependencies: [
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
+        ),
+        // child process of the journal crash test: writes, gets kill -9'd, restarts
+        .executableTarget(
+            name: "journal-crash-helper",
+            dependencies: ["AliveJournal"]
+        ),
+        // prints signing time per transaction (issue 5 budget)
+        .executableTarget(
+            name: "ledger-bench",
+            dependencies: ["AliveLedger"]
+        ),
+        .testTarget(
+            name: "AliveLedgerTests",
+            dependencies: [
+                "AliveLedger",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        .testTarget(
+            name: "AliveJournalTests",
+            dependencies: ["AliveJournal", "journal-crash-helper"]
+        ),
+        // ledger / journal (issue 5) -- end
         // ingest -> segment -> ring -> local HLS preview
         .target(
             name: "AliveMedia",

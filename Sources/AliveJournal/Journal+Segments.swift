@@ -1,0 +1,79 @@
+import GRDB
+
+extension Journal {
+    /// Records a stored segment. Recording the same segment again with the same CID
+    /// and duration is a no-op (a retry after a crash between store and record);
+    /// with different values it is a `conflict` and nothing changes.
+    public func recordSegment(_ stream: JournalStreamKey, sequence: Int64, cid: String, duration: Double) throws {
+        guard sequence >= 0 else { throw JournalError(.invalidInput, "segment sequence must not be negative") }
+        guard !cid.isEmpty else { throw JournalError(.invalidInput, "segment CID must not be empty") }
+        guard duration.isFinite, duration > 0 else { throw JournalError(.invalidInput, "segment duration must be a positive number") }
+        try write("recording segment") { db in
+            let streamID = try streamID(stream, in: db, create: true)!
+            if let row = try Row.fetchOne(
+                db, sql: "SELECT cid, duration FROM segments WHERE stream_id = ? AND sequence = ?",
+                arguments: [streamID, sequence])
+            {
+                let existingCID: String = row["cid"]
+                let existingDuration: Double = row["duration"]
+                guard existingCID == cid, existingDuration == duration else {
+                    throw JournalError(.conflict, "segment \(sequence) of \(stream) is already recorded with another CID or duration")
+                }
+                return
+            }
+            try db.execute(
+                sql: "INSERT INTO segments (stream_id, sequence, cid, duration) VALUES (?, ?, ?, ?)",
+                arguments: [streamID, sequence, cid, duration])
+        }
+    }
+
+    /// Notes that AliveDB accepted the segment.
+    public func markPushedToAliveDB(_ stream: JournalStreamKey, sequence: Int64) throws {
+        try write("marking AliveDB push") { db in
+            let streamID = try existingStreamID(stream, in: db)
+            try db.execute(
+                sql: "UPDATE segments SET alivedb_pushed = 1 WHERE stream_id = ? AND sequence = ?",
+                arguments: [streamID, sequence])
+            guard db.changesCount == 1 else {
+                throw JournalError(.notFound, "no segment \(sequence) in \(stream)")
+            }
+        }
+    }
+
+    /// Segments not yet carried by any ledger push, in sequence order: the next batch.
+    public func segmentsAwaitingLedger(_ stream: JournalStreamKey) throws -> [JournalSegment] {
+        try segments(stream, filter: "push_seq IS NULL")
+    }
+
+    /// Segments AliveDB has not acknowledged, in sequence order.
+    public func segmentsAwaitingAliveDB(_ stream: JournalStreamKey) throws -> [JournalSegment] {
+        try segments(stream, filter: "alivedb_pushed = 0")
+    }
+
+    /// Every segment of the stream, in sequence order.
+    public func segments(_ stream: JournalStreamKey) throws -> [JournalSegment] {
+        try segments(stream, filter: "1")
+    }
+
+    /// The segments a push carries, in sequence order.
+    public func segments(_ stream: JournalStreamKey, ledgerSeq: Int64) throws -> [JournalSegment] {
+        try segments(stream, filter: "push_seq = \(ledgerSeq)")
+    }
+
+    private func segments(_ stream: JournalStreamKey, filter: String) throws -> [JournalSegment] {
+        try read("listing segments") { db in
+            guard let streamID = try streamID(stream, in: db, create: false) else { return [] }
+            return try Row.fetchAll(
+                db,
+                sql: "SELECT sequence, cid, duration, alivedb_pushed, push_seq FROM segments WHERE stream_id = ? AND \(filter) ORDER BY sequence",
+                arguments: [streamID]
+            ).map(Self.segment)
+        }
+    }
+
+    static func segment(_ row: Row) -> JournalSegment {
+        JournalSegment(
+            sequence: row["sequence"], cid: row["cid"], duration: row["duration"],
+            pushedToAliveDB: row["alivedb_pushed"] as Int64 == 1, ledgerSeq: row["push_seq"])
+    }
+}

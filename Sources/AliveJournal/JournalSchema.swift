@@ -1,0 +1,85 @@
+import GRDB
+
+/// The journal's tables, created and upgraded by GRDB's migrator (each migration
+/// runs once, in its own transaction).
+enum JournalSchema {
+    /// A file with tables but no migration record belongs to some other program
+    /// (a wrong path in the config): refuse it before the migrator writes anything.
+    static func refuseForeignDatabase(_ queue: DatabaseQueue, path: String) throws {
+        let tables = try queue.read { db in
+            try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
+        }
+        if !tables.isEmpty, !tables.contains("grdb_migrations") {
+            throw JournalError(.storage, "\(path) is another program's database, not an alived journal")
+        }
+    }
+
+    static func migrator() -> DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.execute(sql: """
+                CREATE TABLE streams (
+                    id INTEGER PRIMARY KEY,
+                    network TEXT NOT NULL CHECK (length(network) > 0),
+                    streamer TEXT NOT NULL CHECK (length(streamer) > 0),
+                    link TEXT NOT NULL CHECK (length(link) > 0),
+                    -- the seq the next push gets; only ever grows
+                    next_seq INTEGER NOT NULL DEFAULT 0 CHECK (next_seq >= 0),
+                    UNIQUE (network, streamer, link)
+                );
+                CREATE TABLE ledger_pushes (
+                    stream_id INTEGER NOT NULL REFERENCES streams(id),
+                    seq INTEGER NOT NULL CHECK (seq >= 0),
+                    kind TEXT NOT NULL CHECK (kind IN ('segment', 'chunk')),
+                    src TEXT NOT NULL CHECK (length(src) > 0),
+                    duration REAL CHECK ((kind = 'segment') = (duration IS NOT NULL)),
+                    segment_count INTEGER NOT NULL CHECK (segment_count > 0),
+                    tx_id TEXT NOT NULL CHECK (length(tx_id) > 0),
+                    tx_body TEXT NOT NULL CHECK (length(tx_body) > 0),
+                    tx_serialized BLOB,
+                    expiration INTEGER NOT NULL,
+                    state TEXT NOT NULL CHECK (state IN ('pending', 'broadcast', 'confirmed', 'expired')),
+                    signings INTEGER NOT NULL DEFAULT 1 CHECK (signings >= 1),
+                    block_number INTEGER,
+                    PRIMARY KEY (stream_id, seq)
+                );
+                CREATE TABLE segments (
+                    stream_id INTEGER NOT NULL REFERENCES streams(id),
+                    sequence INTEGER NOT NULL CHECK (sequence >= 0),
+                    cid TEXT NOT NULL CHECK (length(cid) > 0),
+                    duration REAL NOT NULL CHECK (duration > 0),
+                    alivedb_pushed INTEGER NOT NULL DEFAULT 0 CHECK (alivedb_pushed IN (0, 1)),
+                    push_seq INTEGER,
+                    PRIMARY KEY (stream_id, sequence),
+                    FOREIGN KEY (stream_id, push_seq) REFERENCES ledger_pushes(stream_id, seq)
+                );
+                CREATE INDEX segments_by_push ON segments(stream_id, push_seq);
+                CREATE TABLE chunks (
+                    stream_id INTEGER NOT NULL,
+                    seq INTEGER NOT NULL,
+                    cid TEXT NOT NULL CHECK (length(cid) > 0),
+                    byte_count INTEGER NOT NULL CHECK (byte_count > 0),
+                    PRIMARY KEY (stream_id, seq),
+                    FOREIGN KEY (stream_id, seq) REFERENCES ledger_pushes(stream_id, seq)
+                );
+                -- earlier signings of a seq, replaced after they expired
+                CREATE TABLE superseded_transactions (
+                    stream_id INTEGER NOT NULL,
+                    seq INTEGER NOT NULL,
+                    tx_id TEXT NOT NULL,
+                    expiration INTEGER NOT NULL,
+                    PRIMARY KEY (stream_id, seq, tx_id),
+                    FOREIGN KEY (stream_id, seq) REFERENCES ledger_pushes(stream_id, seq)
+                );
+                -- seqs this journal never used because the indexer showed them on-chain
+                CREATE TABLE seq_skips (
+                    stream_id INTEGER NOT NULL REFERENCES streams(id),
+                    from_seq INTEGER NOT NULL,
+                    to_seq INTEGER NOT NULL CHECK (to_seq > from_seq),
+                    PRIMARY KEY (stream_id, from_seq)
+                );
+                """)
+        }
+        return migrator
+    }
+}

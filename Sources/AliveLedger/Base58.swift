@@ -1,0 +1,66 @@
+/// Base58 with the Bitcoin alphabet, as Hive (WIF, public keys) and Avalon (keys,
+/// signatures) use it. Hand-written: small, and no kept package offers it.
+/// Checksums are not part of it; the key formats add their own.
+enum Base58 {
+    private static let alphabet = Array("123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz".utf8)
+    private static let indexes: [Int8] = {
+        var table = [Int8](repeating: -1, count: 128)
+        for (i, c) in alphabet.enumerated() { table[Int(c)] = Int8(i) }
+        return table
+    }()
+
+    /// Inputs are keys and signatures; the bound keeps the quadratic decoding cheap
+    /// when a configuration value is garbage.
+    static let maximumTextLength = 256
+
+    static func encode(_ bytes: [UInt8]) -> String {
+        let zeros = bytes.prefix { $0 == 0 }.count
+        // log(256) / log(58) ≈ 1.37: enough base-58 digits for the number.
+        var digits = [UInt8](repeating: 0, count: (bytes.count - zeros) * 138 / 100 + 1)
+        var length = 0
+        for byte in bytes[zeros...] {
+            var carry = Int(byte)
+            var i = 0
+            var index = digits.count - 1
+            while carry != 0 || i < length {
+                carry += 256 * Int(digits[index])
+                digits[index] = UInt8(carry % 58)
+                carry /= 58
+                i += 1
+                index -= 1
+            }
+            length = i
+        }
+        var out = [UInt8](repeating: alphabet[0], count: zeros)
+        for digit in digits[(digits.count - length)...] { out.append(alphabet[Int(digit)]) }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// `what` names the field in the error (never the text itself: it may be a key).
+    static func decode(_ text: String, what: String) throws -> [UInt8] {
+        let chars = Array(text.utf8)
+        guard chars.count <= maximumTextLength else {
+            throw LedgerError.invalidInput("\(what): longer than \(maximumTextLength) characters")
+        }
+        let zeros = chars.prefix { $0 == alphabet[0] }.count
+        var bytes = [UInt8](repeating: 0, count: (chars.count - zeros) * 733 / 1000 + 1)
+        var length = 0
+        for char in chars[zeros...] {
+            guard char < 128, indexes[Int(char)] >= 0 else {
+                throw LedgerError.invalidInput("\(what): not base58")
+            }
+            var carry = Int(indexes[Int(char)])
+            var i = 0
+            var index = bytes.count - 1
+            while carry != 0 || i < length {
+                carry += 58 * Int(bytes[index])
+                bytes[index] = UInt8(carry % 256)
+                carry /= 256
+                i += 1
+                index -= 1
+            }
+            length = i
+        }
+        return [UInt8](repeating: 0, count: zeros) + bytes[(bytes.count - length)...]
+    }
+}
