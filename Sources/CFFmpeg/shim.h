@@ -6,9 +6,11 @@
 #include <libavutil/error.h>
 #include <libavutil/mathematics.h>
 #include <libavutil/log.h>
+#include <libswscale/swscale.h>
 
 // Macros Swift cannot import, re-exported as constants and functions.
 static const int64_t cffmpeg_nopts_value = AV_NOPTS_VALUE;
 static inline int cffmpeg_averror(int e) { return AVERROR(e); }
 static const int cffmpeg_error_eof = AVERROR_EOF;
+static const int cffmpeg_error_invaliddata = AVERROR_INVALIDDATA;
 #endif

@@ -21,7 +21,9 @@ struct Box {
     func run() async throws {
         let ring = SegmentRing(configuration: .init(
             budgetBytes: configuration.ring.budgetMiB << 20, playlistWindow: configuration.ring.playlistWindow))
-        let segmenter = Segmenter(configuration: .init(targetDurationSeconds: configuration.segments.seconds), ring: ring, logger: logger)
+        let thumbnails = ThumbnailService(logger: logger)
+        let segmenter = Segmenter(configuration: .init(targetDurationSeconds: configuration.segments.seconds), ring: ring, logger: logger,
+                                  keyframeTap: thumbnails)
         let pipeline = SegmenterPipeline(segmenter: segmenter)
         let coordinator = IngestCoordinator(app: configuration.ingest.app, streamKey: streamKey)
         var limits = RTMPLimits.default
@@ -35,7 +37,7 @@ struct Box {
             coordinator: coordinator, pipeline: pipeline, logger: logger)
         let control = ControlServer(
             configuration: .init(host: configuration.http.listen, port: configuration.http.port, segmentSeconds: configuration.segments.seconds),
-            ring: ring, coordinator: coordinator, pipeline: pipeline)
+            ring: ring, coordinator: coordinator, pipeline: pipeline, thumbnails: thumbnails)
         let http = control.application(logger: logger) { [logger] port in
             logger.info("http listening", metadata: ["http.port": "\(port)"])
         }
@@ -46,10 +48,12 @@ struct Box {
         ])
 
         // Start order is the flow; shutdown runs in reverse: HTTP stops, RTMP stops accepting
-        // and ends the publish, the segmenter closes its last segment, the event log drains.
+        // and ends the publish, the segmenter closes its last segment, the thumbnailer frees
+        // its decoder, the event log drains.
         let group = ServiceGroup(configuration: .init(
             services: [
                 .init(service: SegmentEventLog(ring: ring, logger: logger)),
+                .init(service: thumbnails),
                 .init(service: SegmenterService(pipeline: pipeline)),
                 .init(service: rtmp),
                 .init(service: http),

@@ -49,6 +49,8 @@ import Testing
         ])
         defer { box.stop() }
         try await waitFor("healthz") { (try? await httpGet(port: httpPort, path: "/healthz"))?.status == 200 }
+        let noThumbnail = try await httpGet(port: httpPort, path: "/api/v1/thumbnail.jpg")
+        #expect(noThumbnail.status == 404 && noThumbnail.body.contains("No thumbnail yet"), "\(noThumbnail.status) \(noThumbnail.body)")
 
         let encoder = try ExternalProcess.start("ffmpeg", ["-hide_banner", "-loglevel", "error", "-re",
             "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=30:duration=9", "-f", "lavfi", "-i", "sine=duration=9",
@@ -68,6 +70,15 @@ import Testing
         #expect(packets.first { $0[0] == "video" }?[1].hasPrefix("K") == true, "first video packet not a keyframe")
         let status = try await httpGet(port: httpPort, path: "/api/v1/status")
         #expect(status.body.contains("\"state\":\"publishing\""), "\(status.body)")
+        // The keyframe thumbnail: a JPEG of the stream that ffprobe reads at the stream's size.
+        let thumbnail = try await httpGet(port: httpPort, path: "/api/v1/thumbnail.jpg")
+        #expect(thumbnail.status == 200)
+        #expect(thumbnail.headers["content-type"] == "image/jpeg" && thumbnail.headers["cache-control"] == "no-cache", "\(thumbnail.headers)")
+        #expect(thumbnail.data.prefix(2) == Data([0xFF, 0xD8]))
+        let jpeg = directory.appendingPathComponent("thumbnail.jpg")
+        try thumbnail.data.write(to: jpeg)
+        let thumbnailProbe = try ExternalProcess.run("ffprobe", ["-v", "error", "-show_entries", "stream=codec_name,width,height", "-of", "csv=p=0", jpeg.path], timeout: 30)
+        #expect(thumbnailProbe.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "mjpeg,320,240", "\(thumbnailProbe.stdout) \(thumbnailProbe.stderr)")
 
         // SIGTERM mid-publish: the open segment is closed, then exit 0.
         kill(box.process.processIdentifier, SIGTERM)

@@ -29,6 +29,8 @@ func freePort() throws -> Int {
 struct HTTPResult {
     var status: Int
     var body: String
+    var data: Data
+    var headers: [String: String]
 }
 
 /// A GET on 127.0.0.1 with a 5-second bound.
@@ -36,7 +38,10 @@ func httpGet(port: Int, path: String) async throws -> HTTPResult {
     var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)\(path)")!)
     request.timeoutInterval = 5
     let (data, response) = try await URLSession.shared.data(for: request)
-    return HTTPResult(status: (response as? HTTPURLResponse)?.statusCode ?? 0, body: String(decoding: data, as: UTF8.self))
+    let http = response as? HTTPURLResponse
+    var headers: [String: String] = [:]
+    for (name, value) in http?.allHeaderFields ?? [:] { headers["\(name)".lowercased()] = "\(value)" }
+    return HTTPResult(status: http?.statusCode ?? 0, body: String(decoding: data, as: UTF8.self), data: data, headers: headers)
 }
 
 func waitFor(_ what: String, timeout: Double = 20, _ condition: () async -> Bool) async throws {

@@ -23,13 +23,16 @@ public struct ControlServer: Sendable {
     let ring: SegmentRing
     let coordinator: IngestCoordinator
     let pipeline: SegmenterPipeline
+    let thumbnails: ThumbnailService?
     let startedAt = Date()
 
-    public init(configuration: Configuration, ring: SegmentRing, coordinator: IngestCoordinator, pipeline: SegmenterPipeline) {
+    public init(configuration: Configuration, ring: SegmentRing, coordinator: IngestCoordinator, pipeline: SegmenterPipeline,
+                thumbnails: ThumbnailService? = nil) {
         self.configuration = configuration
         self.ring = ring
         self.coordinator = coordinator
         self.pipeline = pipeline
+        self.thumbnails = thumbnails
     }
 
     /// The Hummingbird application (a service for the box's `ServiceGroup`).
@@ -79,6 +82,13 @@ public struct ControlServer: Sendable {
             encoder.dateEncodingStrategy = .iso8601
             return Response(status: .ok, headers: [.contentType: "application/json", .cacheControl: "no-cache"],
                             body: .init(byteBuffer: ByteBuffer(data: try encoder.encode(document))))
+        }
+        router.get("api/v1/thumbnail.jpg") { _, _ in
+            guard let thumbnail = thumbnails?.latestThumbnail() else {
+                throw HTTPError(.notFound, message: "No thumbnail yet: it appears once a video keyframe has arrived")
+            }
+            return Response(status: .ok, headers: [.contentType: "image/jpeg", .cacheControl: "no-cache"],
+                            body: .init(byteBuffer: thumbnail.jpeg))
         }
         return router
     }

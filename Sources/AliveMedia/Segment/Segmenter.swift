@@ -38,6 +38,7 @@ public final class Segmenter {
     private let configuration: Configuration
     private let ring: SegmentRing
     private let logger: Logger
+    private let keyframeTap: (any KeyframeTap)?
     public private(set) var counters = Counters()
 
     // Per publish.
@@ -61,10 +62,12 @@ public final class Segmenter {
     private var segmentEnd: Int64 = 0
     private var segmentDiscontinuity = false
 
-    public init(configuration: Configuration, ring: SegmentRing, logger: Logger) {
+    /// `keyframeTap` gets the keyframe each segment starts with (e.g. for a thumbnail).
+    public init(configuration: Configuration, ring: SegmentRing, logger: Logger, keyframeTap: (any KeyframeTap)? = nil) {
         self.configuration = configuration
         self.ring = ring
         self.logger = logger
+        self.keyframeTap = keyframeTap
     }
 
     deinit { assert(muxer == nil, "Segmenter dropped with an open segment: call finish()") }
@@ -178,12 +181,13 @@ public final class Segmenter {
             return
         }
 
+        var startsSegment = false
         if muxer == nil {
             guard canStartSegment else {
                 counters.framesDropped += 1   // waiting for a keyframe
                 return
             }
-            openSegment(startingAt: pts)
+            startsSegment = openSegment(startingAt: pts)
         } else if tracksChanged {
             guard canStartSegment else {
                 counters.framesDropped += 1
@@ -191,12 +195,15 @@ public final class Segmenter {
             }
             closeSegment(endingAt: pts)
             joinPending = true
-            openSegment(startingAt: pts)
+            startsSegment = openSegment(startingAt: pts)
         } else if canStartSegment && pts - segmentStart >= configuration.targetDurationMilliseconds {
             closeSegment(endingAt: pts)
-            openSegment(startingAt: pts)
+            startsSegment = openSegment(startingAt: pts)
         }
         guard let muxer else { return }
+        if startsSegment, track == .video, let keyframeTap, let videoConfiguration {
+            keyframeTap.segmentStarted(with: SegmentKeyframe(decoderConfiguration: videoConfiguration, packet: packet, segmentStartMilliseconds: pts))
+        }
 
         if let previous = lastDecodeTimestamp[track], track == .video { lastVideoFrameDuration = max(1, dts - previous) }
         lastDecodeTimestamp[track] = dts
@@ -220,7 +227,8 @@ public final class Segmenter {
         }
     }
 
-    private func openSegment(startingAt start: Int64) {
+    /// Returns whether a segment is open now.
+    private func openSegment(startingAt start: Int64) -> Bool {
         tracksChanged = false
         let writer = ring.openWriter()
         let video = videoConfiguration.map { TSMuxer.VideoTrack(decoderConfiguration: $0, width: metadata.width, height: metadata.height) }
@@ -232,10 +240,12 @@ public final class Segmenter {
             segmentEnd = start
             segmentDiscontinuity = joinPending
             joinPending = false
+            return true
         } catch {
             writer.abandon()
             counters.muxerErrors += 1
             logger.error("cannot start a segment", metadata: ["error": "\(error)"])
+            return false
         }
     }
 

@@ -58,11 +58,11 @@ struct SegmenterHarness {
     let segmenter: Segmenter
     let mapper = FLVMediaMapper()
 
-    init(targetSeconds: Int, ringBytes: Int = 64 << 20, window: Int = 1000) {
+    init(targetSeconds: Int, ringBytes: Int = 64 << 20, window: Int = 1000, keyframeTap: (any KeyframeTap)? = nil) {
         ring = SegmentRing(configuration: .init(budgetBytes: ringBytes, playlistWindow: window))
         var logger = Logger(label: "test")
         logger.logLevel = .warning
-        segmenter = Segmenter(configuration: .init(targetDurationSeconds: targetSeconds), ring: ring, logger: logger)
+        segmenter = Segmenter(configuration: .init(targetDurationSeconds: targetSeconds), ring: ring, logger: logger, keyframeTap: keyframeTap)
     }
 
     func publish(_ tags: [FLVFileReader.Tag], metadata: StreamMetadata?) {

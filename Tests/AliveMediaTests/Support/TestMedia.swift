@@ -15,11 +15,12 @@ enum TestMedia {
         return url
     }
 
-    /// An FLV file: `seconds` long, 320x240 at `fps`, a keyframe every `gop` frames.
-    static func flv(seconds: Int, fps: Int = 30, gop: Int = 30, audio: Bool = true, video: Bool = true, name: String? = nil) throws -> URL {
-        let file = directory.appendingPathComponent(name ?? "test-\(seconds)s-\(fps)fps-g\(gop)-a\(audio)-v\(video).flv")
+    /// An FLV file: `seconds` long, `size` (320x240 by default) at `fps`, a keyframe every `gop` frames.
+    static func flv(seconds: Int, fps: Int = 30, gop: Int = 30, audio: Bool = true, video: Bool = true, size: String = "320x240", name: String? = nil) throws -> URL {
+        let sizeTag = size == "320x240" ? "" : "-\(size)"
+        let file = directory.appendingPathComponent(name ?? "test-\(seconds)s-\(fps)fps-g\(gop)-a\(audio)-v\(video)\(sizeTag).flv")
         if FileManager.default.fileExists(atPath: file.path) { return file }
-        try ExternalProcess.run("ffmpeg", encodeArguments(seconds: seconds, fps: fps, gop: gop, audio: audio, video: video) + ["-f", "flv", file.path])
+        try ExternalProcess.run("ffmpeg", encodeArguments(seconds: seconds, fps: fps, gop: gop, audio: audio, video: video, size: size) + ["-f", "flv", file.path])
         return file
     }
 
