@@ -104,6 +104,15 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // prints the keyframe thumbnail's cost and the segmenter with/without its tap (bench/thumbnail)
+        .executableTarget(
+            name: "thumbnail-bench",
+            dependencies: [
+                "AliveMedia",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
         // Shared by the test targets: running ffmpeg/ffprobe and the built binary with bounded waits.
         .target(name: "AliveTestSupport", path: "Tests/AliveTestSupport"),
         .testTarget(
