@@ -33,6 +33,7 @@ struct ThumbnailBench {
         _ = segment(inputs, segmentSeconds: segmentSeconds, tap: recorder, logger: logger)
         let keyframes = recorder.keyframes
         guard let first = keyframes.first else { throw BenchFailure("no keyframe in \(flv)") }
+        let anonymousBefore = anonymousKiB()
         let thumbnailer = Thumbnailer()
         defer { thumbnailer.close() }
         let clock = ContinuousClock()
@@ -48,6 +49,7 @@ struct ThumbnailBench {
             }
         }
         warm.sort()
+        let anonymousHeld = anonymousKiB() - anonymousBefore
         let reference = try ffmpegReference(flv: flv, width: size.0, height: size.1)
         let p50 = milliseconds(warm[warm.count / 2])
         print("input: \(flv): \(keyframes.count) segments of \(segmentSeconds) s, keyframes \(first.packet.data.readableBytes / 1024) KiB (first)")
@@ -56,6 +58,7 @@ struct ThumbnailBench {
                      warm.count, p50, milliseconds(warm[warm.count * 9 / 10]), milliseconds(warm.last!), milliseconds(cold)))
         print(String(format: "reference ffmpeg CLI, same job on the first keyframe (-threads 1, rtime, opens its decoder too): %.2f ms  -> ratio first/reference %.2f, p50/reference %.2f",
                      reference, milliseconds(cold) / reference, p50 / reference))
+        print(String(format: "anonymous memory held by the open thumbnailer between keyframes (decoder, scaler, encoder, buffer pools): %.1f MiB", Double(anonymousHeld) / 1024))
         print(String(format: "one thumbnail per %d s segment: %.2f%% of one core", segmentSeconds, p50 / Double(segmentSeconds * 10)))
 
         // 2. The media path with and without the tap.
@@ -95,6 +98,13 @@ struct ThumbnailBench {
 
     static func milliseconds(_ duration: Duration) -> Double {
         Double(duration.components.seconds) * 1e3 + Double(duration.components.attoseconds) / 1e15
+    }
+
+    /// RssAnon of this process (Linux), KiB.
+    static func anonymousKiB() -> Int {
+        let status = (try? String(contentsOfFile: "/proc/self/status", encoding: .utf8)) ?? ""
+        let line = status.split(separator: "\n").first { $0.hasPrefix("RssAnon:") } ?? ""
+        return Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0
     }
 
     static func microseconds(_ duration: Duration) -> Double { milliseconds(duration) * 1e3 }
