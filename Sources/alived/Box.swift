@@ -9,13 +9,22 @@ import ServiceLifecycle
 struct Box {
     let configuration: BoxConfiguration
     let logger: Logger
+    let secrets: SecretsStore
     let streamKey: String
 
-    init(configuration: BoxConfiguration, logger: Logger) throws {
+    /// - Parameter streamKeyOverride: from the command line; used for this run, not saved.
+    init(configuration: BoxConfiguration, streamKeyOverride: String?, logger: Logger) throws {
         self.configuration = configuration
         self.logger = logger
         try FileManager.default.createDirectory(atPath: configuration.dataDirectory, withIntermediateDirectories: true)
-        self.streamKey = try StreamKeyStore(directory: configuration.dataDirectory).resolve(configured: configuration.ingest.streamKey, logger: logger)
+        secrets = try SecretsStore(directory: configuration.dataDirectory)
+        if let streamKeyOverride {
+            streamKey = streamKeyOverride
+        } else {
+            let generated = secrets.current.streamKey == nil
+            streamKey = try secrets.streamKey()
+            if generated { logger.notice("generated a stream key", metadata: ["secrets.file": "\(secrets.path)"]) }
+        }
     }
 
     func run() async throws {

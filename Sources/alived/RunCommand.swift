@@ -51,7 +51,11 @@ struct RunCommand: AsyncParsableCommand {
             return handler
         }
         let logger = Logger(label: "alived")
-        let box = try Box(configuration: configuration, logger: logger)
+        if let streamKey, !SecretsStore.isValidStreamKey(streamKey) {
+            FileHandle.standardError.write(Data("alived: --stream-key must be 8-128 characters of letters, digits, '-', '_' or '.'\n".utf8))
+            throw ExitCode(78)
+        }
+        let box = try Box(configuration: configuration, streamKeyOverride: streamKey, logger: logger)
         try await box.run()
     }
 
@@ -69,7 +73,6 @@ struct RunCommand: AsyncParsableCommand {
         if let dataDir { configuration.dataDirectory = dataDir }
         if let rtmpPort { configuration.ingest.rtmpPort = rtmpPort }
         if let httpPort { configuration.http.port = httpPort }
-        if let streamKey { configuration.ingest.streamKey = streamKey }
         if let segmentSeconds { configuration.segments.seconds = segmentSeconds }
         if let ringMib { configuration.ring.budgetMiB = ringMib }
         let problems = configuration.validate()
