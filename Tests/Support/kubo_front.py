@@ -23,6 +23,7 @@ Endpoints (all on 127.0.0.1):
   POST /__mode?set=M[&delay=S]
                             test control: normal | status500 | hang | close-mid-body |
                             wrong-cid | slow (answer after S seconds).
+  POST /echo                answers {"method","contentType","body","length"} of the request.
   GET  /__stats             test control: request counters and the last upload's shape.
 
 Kubo's shared library can only add with its defaults (CIDv0). For cid-version=1 the
@@ -266,6 +267,10 @@ class Front(BaseHTTPRequestHandler):
             self.reply(400, f"{error}\n".encode(), "text/plain")
             return
         if not self.apply_mode(url.path):
+            return
+        if url.path == "/echo":
+            self.reply_json(200, {"method": self.command, "contentType": self.headers.get("Content-Type"),
+                                  "body": body.decode("utf-8", "replace"), "length": len(body)})
             return
         try:
             parts = parse_multipart(self.headers.get("Content-Type", ""), body) \

@@ -163,9 +163,10 @@ final class CurlTransfer {
         case CURLE_COULDNT_CONNECT, CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_RESOLVE_PROXY:
             return StorageError(.connectFailed, detail)
         case CURLE_OPERATION_TIMEDOUT:
-            var connectTime: curl_off_t = 0
-            _ = ccurl_getinfo_off(easy, CURLINFO_CONNECT_TIME_T, &connectTime)
-            return StorageError(connectTime == 0 ? .connectFailed : .timedOut, detail)
+            // Nothing of the request sent yet means the time ran out while connecting.
+            var requestBytes = 0
+            _ = ccurl_getinfo_long(easy, CURLINFO_REQUEST_SIZE, &requestBytes)
+            return StorageError(requestBytes == 0 ? .connectFailed : .timedOut, detail)
         case CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CONNECT_ERROR, CURLE_SSL_CERTPROBLEM, CURLE_SSL_CIPHER,
              CURLE_SSL_CACERT_BADFILE, CURLE_SSL_ISSUER_ERROR, CURLE_SSL_PINNEDPUBKEYNOTMATCH:
             return StorageError(.tlsFailed, detail)

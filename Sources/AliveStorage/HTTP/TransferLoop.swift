@@ -125,7 +125,20 @@ final class TransferLoop: Sendable {
                 return (toStart, state.cancelRequests, state.shuttingDown)
             }
 
+            // Started before cancellations are handled: a job cancelled while it moved
+            // from the queue to `toStart` is then found in `running`.
+            for job in toStart {
+                do {
+                    let transfer = try CurlTransfer(request: job.request, defaults: configuration)
+                    running[transfer.easy] = (job, transfer)
+                    _ = curl_multi_add_handle(multi.pointer, transfer.easy)
+                } catch {
+                    state.withLock { $0.running -= 1 }
+                    job.resume(with: .failure(error))
+                }
+            }
             for job in toCancel {
+                // Not running any more: it finished (and was resumed) already.
                 guard let entry = running.first(where: { $0.value.job === job }) else { continue }
                 remove(entry.key, from: &running)
                 job.resume(with: .failure(CancellationError()))
@@ -137,16 +150,6 @@ final class TransferLoop: Sendable {
                     job.resume(with: .failure(StorageError(.shutDown, "HTTP client is shut down")))
                 }
                 break
-            }
-            for job in toStart {
-                do {
-                    let transfer = try CurlTransfer(request: job.request, defaults: configuration)
-                    running[transfer.easy] = (job, transfer)
-                    _ = curl_multi_add_handle(multi.pointer, transfer.easy)
-                } catch {
-                    state.withLock { $0.running -= 1 }
-                    job.resume(with: .failure(error))
-                }
             }
 
             var stillRunning: Int32 = 0
