@@ -88,5 +88,13 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .executableTarget(
+            name: "alived-bench-storage",
+            dependencies: [
+                "AliveStorage",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Sources/BenchStorage"
+        ),
     ]
 )

@@ -9,7 +9,7 @@ import Logging
 /// Cancelling the calling task aborts its transfer at once. Connections are kept and
 /// reused between requests to the same host. TLS is verified against the system CAs.
 ///
-/// Call `shutdown()` once before dropping the client.
+/// Call `shutdown()` when done; dropping the client shuts it down too.
 public final class HTTPClient: Sendable {
     public enum OverflowPolicy: String, Sendable {
         /// The request that finds the queue full fails with `.overloaded`.
@@ -76,6 +76,9 @@ public final class HTTPClient: Sendable {
             throw error
         }
     }
+
+    /// A client dropped without `shutdown()` still stops its thread.
+    deinit { loop.shutdown() }
 
     /// Fails waiting and running requests with `.shutDown` and stops the transfer
     /// thread, waiting for it to exit. Idempotent.
