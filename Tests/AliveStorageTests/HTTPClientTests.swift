@@ -185,6 +185,31 @@ import Testing
         #expect(error?.code == .invalidRequest)
     }
 
+    @Test func tlsIsVerifiedAgainstTrustedCAs() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("alived-tls-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let certificate = directory.appendingPathComponent("cert.pem").path
+        let key = directory.appendingPathComponent("key.pem").path
+        try runBounded("/usr/bin/openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", certificate,
+                                            "-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"],
+                       timeout: 30, quiet: true)
+        let front = try await KuboFront.start(kubo: false, tls: (certificate, key))
+        defer { front.stop() }
+        let url = "https://127.0.0.1:\(front.port)/__stats"
+
+        // A self-signed certificate is not trusted by the system CAs.
+        let systemCAs = try makeClient()
+        defer { systemCAs.shutdown() }
+        let error = await #expect(throws: StorageError.self) { try await systemCAs.send(.get(url)) }
+        #expect(error?.code == .tlsFailed)
+
+        // Trusted when its certificate is the CA bundle; the host name (IP SAN) matches.
+        let pinned = try makeClient { $0.caBundlePath = certificate }
+        defer { pinned.shutdown() }
+        #expect(try await pinned.send(.get(url)).status == 200)
+    }
+
     @Test func shutdownFailsLaterRequests() async throws {
         let client = try makeClient()
         client.shutdown()

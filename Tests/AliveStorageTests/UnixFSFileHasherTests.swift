@@ -83,18 +83,3 @@ import Testing
         #expect(v1 == (try await front.kuboCID(of: bytes, cidVersion: .v1, using: client)), "CIDv1, \(label)")
     }
 }
-
-/// Runs a tool to completion, killing it past `timeout` seconds.
-func runBounded(_ executable: String, _ arguments: [String], timeout: TimeInterval) throws {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: executable)
-    process.arguments = arguments
-    try process.run()
-    let deadline = Date().addingTimeInterval(timeout)
-    while process.isRunning && Date() < deadline { usleep(20_000) }
-    if process.isRunning {
-        process.terminate()
-        throw FrontError("\(executable) did not finish within \(timeout) s")
-    }
-    guard process.terminationStatus == 0 else { throw FrontError("\(executable) exited with \(process.terminationStatus)") }
-}

@@ -30,7 +30,7 @@ Kubo's shared library can only add with its defaults (CIDv0). For cid-version=1 
 front stores the file through Kubo and answers the CIDv1 that aleph-cid (an independent,
 Kubo-compatible implementation from PyPI) computes, remembering it for the gateway.
 
-Usage: kubo_front.py [--port N] [--no-kubo] [--token T]; prints "READY <port>" when
+Usage: kubo_front.py [--port N] [--no-kubo] [--token T] [--tls-cert C --tls-key K]; prints "READY <port>" when
 serving; stops on SIGTERM or when stdin closes.
 """
 import argparse
@@ -365,11 +365,18 @@ def main():
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--no-kubo", action="store_true")
     parser.add_argument("--token", default="")
+    parser.add_argument("--tls-cert", help="serve HTTPS with this PEM certificate (and --tls-key)")
+    parser.add_argument("--tls-key")
     args = parser.parse_args()
 
     kubo = None if args.no_kubo else Kubo()
     server = ThreadingHTTPServer(("127.0.0.1", args.port), Front)
     server.daemon_threads = True
+    if args.tls_cert:
+        import ssl
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(args.tls_cert, args.tls_key)
+        server.socket = context.wrap_socket(server.socket, server_side=True)
     server.kubo = kubo
     server.token = args.token
     server.state = {"lock": threading.Lock(), "mode": "normal", "delay": 0.0, "requests": {}, "last": None}

@@ -18,15 +18,17 @@ final class KuboFront: @unchecked Sendable {
 
     /// Starts a front and waits (bounded) for its READY line, off the Swift
     /// concurrency pool so parallel tests never starve it.
-    static func start(kubo: Bool = true, token: String? = nil, port: Int = 0) async throws -> KuboFront {
+    static func start(kubo: Bool = true, token: String? = nil, port: Int = 0,
+                      tls: (certificate: String, key: String)? = nil) async throws -> KuboFront {
         try await withCheckedThrowingContinuation { continuation in
             Thread.detachNewThread {
-                continuation.resume(with: Result { try KuboFront(kubo: kubo, token: token, port: port) })
+                continuation.resume(with: Result { try KuboFront(kubo: kubo, token: token, port: port, tls: tls) })
             }
         }
     }
 
-    private init(kubo: Bool, token: String?, port: Int, startTimeout: TimeInterval = 30) throws {
+    private init(kubo: Bool, token: String?, port: Int, tls: (certificate: String, key: String)?,
+                 startTimeout: TimeInterval = 30) throws {
         let python = Self.packageRoot.appendingPathComponent(".venv/bin/python")
         guard FileManager.default.isExecutableFile(atPath: python.path) else {
             throw FrontError("no \(python.path): run scripts/install-deps --test")
@@ -36,6 +38,7 @@ final class KuboFront: @unchecked Sendable {
         var arguments = [Self.packageRoot.appendingPathComponent("Tests/Support/kubo_front.py").path, "--port", "\(port)"]
         if !kubo { arguments.append("--no-kubo") }
         if let token { arguments += ["--token", token] }
+        if let tls { arguments += ["--tls-cert", tls.certificate, "--tls-key", tls.key] }
         process.arguments = arguments
         let input = Pipe()
         let output = Pipe()
