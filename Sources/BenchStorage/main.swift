@@ -4,6 +4,8 @@
 // Usage (from the package root, after `scripts/install-deps --test`):
 //   bench/storage                      # builds release, then runs this
 //   .build/release/alived-bench-storage [--cid-mb 256] [--upload-mb 8] [--uploads 20]
+//       [--memory-uploads 100] [--small-requests N]   (N > 0: also N stores of 1 KiB
+//       segments, Anonymous each quarter: per-request growth shows up there)
 //
 // Prints:
 //   1. Anonymous memory of this process (/proc/self/smaps_rollup `Anonymous`) before,
@@ -27,6 +29,7 @@ struct Options {
     var uploadMegabytes = 8
     var uploads = 20
     var memoryUploads = 100
+    var smallRequests = 0
 
     init(_ arguments: [String]) {
         var iterator = arguments.makeIterator()
@@ -37,6 +40,7 @@ struct Options {
             case ("--upload-mb", let v?): uploadMegabytes = v
             case ("--uploads", let v?): uploads = v
             case ("--memory-uploads", let v?): memoryUploads = v
+            case ("--small-requests", let v?): smallRequests = v
             default:
                 FileHandle.standardError.write(Data("unknown option \(argument)\n".utf8))
                 exit(2)
@@ -198,6 +202,22 @@ do {
           + "(\(after - before >= 0 ? "+" : "")\(after - before) kB; each quarter: \(readings.map(String.init).joined(separator: ", ")) kB; "
           + "without malloc_trim \(rawBefore) -> \(rawAfter) kB; ring of 4 segments = 32768 kB of it; "
           + "\(format(Double(elapsed.components.seconds))) s incl. CID + Kubo add)  [target: no growth]")
+}
+
+// Optional: many small segments through StorageUploader (CID + HTTP + answer check), to
+// tell per-request growth from allocator behaviour around large buffers.
+if options.smallRequests > 0 {
+    let uploader = try StorageUploader(
+        configuration: StorageConfiguration(backend: .ipfs([IPFSEndpoint(api: .kuboRPC, url: "http://127.0.0.1:\(front.port)")])),
+        client: client, logger: logger)
+    let small = StorageObject(kind: .segment, name: "small.ts", bytes: OwnedBytes(randomBytes(1024)))
+    for _ in 0..<20 { _ = try await uploader.store(small) }
+    var readings = [trimmedAnonymousKilobytes()]
+    for _ in 0..<4 {
+        for _ in 0..<(options.smallRequests / 4) { _ = try await uploader.store(small) }
+        readings.append(trimmedAnonymousKilobytes())
+    }
+    print("small segments: \(options.smallRequests) x 1 KiB stored, Anonymous each quarter: \(readings.map(String.init).joined(separator: ", ")) kB")
 }
 
 // 2. Upload vs curl CLI --------------------------------------------------------------
