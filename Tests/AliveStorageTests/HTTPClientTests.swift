@@ -84,6 +84,19 @@ import Testing
         #expect(error?.code == .connectFailed)
     }
 
+    @Test func connectTimeoutWhenTheServerNeverAnswers() async throws {
+        let listener = try FullBacklogListener()
+        let client = try makeClient { $0.connectTimeout = .milliseconds(500) }
+        defer { client.shutdown() }
+        let started = ContinuousClock.now
+        let error = await #expect(throws: StorageError.self) {
+            try await client.send(.get("http://127.0.0.1:\(listener.port)/"))
+        }
+        #expect(error?.code == .connectFailed)
+        #expect(ContinuousClock.now - started < .seconds(4))
+        withExtendedLifetime(listener) {}
+    }
+
     @Test func connectionClosedMidBodyIsATransferFailure() async throws {
         let front = try await KuboFront.start(kubo: false)
         defer { front.stop() }
