@@ -68,7 +68,9 @@ import Testing
         request.totalTimeout = .milliseconds(800)
         let error = await #expect(throws: StorageError.self) { try await client.send(request) }
         #expect(error?.code == .timedOut)
-        #expect(ContinuousClock.now - started < .seconds(5))
+        // The front hangs for 30 s; ending well before shows the time-out cut it short
+        // (the margin absorbs a loaded CI machine).
+        #expect(ContinuousClock.now - started < .seconds(20))
     }
 
     @Test func refusedConnectionIsAConnectFailure() async throws {
@@ -93,7 +95,8 @@ import Testing
             try await client.send(.get("http://127.0.0.1:\(listener.port)/"))
         }
         #expect(error?.code == .connectFailed)
-        #expect(ContinuousClock.now - started < .seconds(4))
+        // The kernel would keep retrying the SYN for about two minutes.
+        #expect(ContinuousClock.now - started < .seconds(20))
         withExtendedLifetime(listener) {}
     }
 
@@ -122,7 +125,8 @@ import Testing
         task.cancel()
         let result = await task.result
         #expect(throws: CancellationError.self) { try result.get() }
-        #expect(ContinuousClock.now - started < .seconds(3))
+        // Without cancellation the request would wait for its 10 s total time-out.
+        #expect(ContinuousClock.now - started < .seconds(8))
         #expect(client.load.running == 0)
     }
 

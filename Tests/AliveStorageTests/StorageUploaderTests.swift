@@ -66,7 +66,8 @@ import Testing
         let started = ContinuousClock.now
         let error = await #expect(throws: StorageError.self) { try await uploader.store(segment(100_000, seed: 2).object) }
         #expect(error?.code == .timedOut)
-        #expect(ContinuousClock.now - started < .seconds(5))
+        // The front hangs for 30 s; the 1 s upload time-out must end it long before.
+        #expect(ContinuousClock.now - started < .seconds(20))
     }
 
     @Test func connectionClosedMidBodyIsAFailure() async throws {
