@@ -70,6 +70,11 @@ let package = Package(
             dependencies: ["AliveJournal", "journal-crash-helper"]
         ),
         // ledger / journal (issue 5) -- end
+        .systemLibrary(
+            name: "CCurl",
+            pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]
+        ),
         // ingest -> segment -> ring -> local HLS preview
         .target(
             name: "AliveMedia",
@@ -93,11 +98,21 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // segments to IPFS / Skynet over libcurl, on-device CIDs, chunk files
+        .target(
+            name: "AliveStorage",
+            dependencies: [
+                "CCurl",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .executableTarget(
             name: "alived",
             dependencies: [
                 "AliveMedia",
                 "AliveControl",
+                "AliveStorage",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -126,6 +141,22 @@ let package = Package(
         .testTarget(
             name: "alivedTests",
             dependencies: ["AliveTestSupport"]
+        ),
+        .testTarget(
+            name: "AliveStorageTests",
+            dependencies: [
+                "AliveStorage",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "alived-bench-storage",
+            dependencies: [
+                "AliveStorage",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Sources/BenchStorage"
         ),
     ]
 )

@@ -15,6 +15,21 @@ import Testing
         #expect(output.stdout.hasPrefix("alived 0."))
     }
 
+    @Test func cidPrintsOneCIDPerFileLikeIpfsAddOnlyHash() throws {
+        let directory = temporaryDirectory("cid")
+        let empty = directory.appendingPathComponent("empty"), hello = directory.appendingPathComponent("hello")
+        try Data().write(to: empty)
+        try Data("hello world\n".utf8).write(to: hello)
+        // The values `ipfs add -n -Q` (Kubo defaults) prints for these two files.
+        let v0 = try ExternalProcess.run(Self.binary, ["cid", empty.path, hello.path], timeout: 30)
+        #expect(v0.status == 0)
+        #expect(v0.stdout == "QmbFMke1KXqnYyBBWxB74N4c5SBnJMVAiMNRcGu6x1AwQH\nQmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o\n")
+        let v1 = try ExternalProcess.run(Self.binary, ["cid", "--cid-version", "1", empty.path], timeout: 30)
+        #expect(v1.stdout == "bafkreihdwdcefgh4dqkjv67uzcmw7ojee6xedzdetojuzjevtenxquvyku\n")
+        let missing = try ExternalProcess.run(Self.binary, ["cid", directory.appendingPathComponent("missing").path], timeout: 30)
+        #expect(missing.status != 0 && missing.stderr.contains("No such file"))
+    }
+
     @Test func invalidConfigurationIsRefusedWithEveryProblem() throws {
         let directory = temporaryDirectory("bad-config")
         let file = directory.appendingPathComponent("alived.toml")
