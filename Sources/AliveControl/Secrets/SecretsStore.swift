@@ -19,23 +19,40 @@ public final class SecretsStore: Sendable {
 
     public let path: String
     private let secrets: Mutex<Secrets>
+    private let loadedModification: Mutex<Date?> = Mutex(nil)
 
     /// Reads the file if there is one. A stream key is generated on first use (see `streamKey`).
     public init(directory: String) throws {
         path = (directory as NSString).appendingPathComponent("secrets.toml")
+        secrets = Mutex(try Self.load(path))
+        loadedModification.withLock { $0 = Self.modification(path) }
+    }
+
+    private static func load(_ path: String) throws -> Secrets {
         var loaded = Secrets()
-        if FileManager.default.fileExists(atPath: path) {
-            let text = try String(contentsOfFile: path, encoding: .utf8)
-            let table: TOMLTable
-            do {
-                table = try TOMLTable(string: text)
-            } catch {
-                throw ConfigurationError(problems: [ConfigurationProblem(path: "secrets.toml", reason: "unreadable: \(error)")])
-            }
-            loaded.streamKey = table["stream_key"]?.string
-            loaded.pagePasswordHash = table["page_password_hash"]?.string
+        guard FileManager.default.fileExists(atPath: path) else { return loaded }
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        let table: TOMLTable
+        do {
+            table = try TOMLTable(string: text)
+        } catch {
+            throw ConfigurationError(problems: [ConfigurationProblem(path: "secrets.toml", reason: "unreadable: \(error)")])
         }
-        secrets = Mutex(loaded)
+        loaded.streamKey = table["stream_key"]?.string
+        loaded.pagePasswordHash = table["page_password_hash"]?.string
+        return loaded
+    }
+
+    private static func modification(_ path: String) -> Date? {
+        (try? FileManager.default.attributesOfItem(atPath: path))?[.modificationDate] as? Date
+    }
+
+    /// Picks up a change made by another process (`alived passwd` on the box's shell).
+    public func reloadIfChanged() {
+        let now = Self.modification(path)
+        guard now != loadedModification.withLock({ $0 }), let fresh = try? Self.load(path) else { return }
+        secrets.withLock { $0 = fresh }
+        loadedModification.withLock { $0 = now }
     }
 
     public var current: Secrets { secrets.withLock { $0 } }
@@ -56,6 +73,7 @@ public final class SecretsStore: Sendable {
             try change(&next)
             try AtomicFile.write(Self.render(next), to: path, mode: 0o600)
             secrets = next
+            loadedModification.withLock { $0 = Self.modification(path) }
         }
     }
 

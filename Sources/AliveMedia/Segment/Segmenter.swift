@@ -155,7 +155,7 @@ public final class Segmenter {
     private func process(_ track: Track, _ packet: MediaPacket) {
         let hasVideoTrack = videoConfiguration != nil
         guard (track == .video && hasVideoTrack) || (track == .audio && audioConfiguration != nil) else {
-            counters.framesDropped += 1   // no decoder configuration for this track
+            dropFrame()   // no decoder configuration for this track
             return
         }
         let canStartSegment = track == .video ? packet.isKeyframe : !hasVideoTrack
@@ -163,7 +163,7 @@ public final class Segmenter {
             // The publish joins the output timeline where the previous one ended, at the
             // first frame a segment can start with (anything earlier is undecodable).
             guard canStartSegment else {
-                counters.framesDropped += 1
+                dropFrame()
                 return
             }
             timelineOffset = timelineEnd - packet.decodeTimestamp
@@ -173,20 +173,20 @@ public final class Segmenter {
         let pts = max(packet.presentationTimestamp + offset, dts)
 
         if let last = lastDecodeTimestamp[track], dts <= last {
-            counters.framesDropped += 1
+            dropFrame()
             logger.debug("dropping frame with non-increasing timestamp", metadata: ["media.dts": "\(dts)", "media.last_dts": "\(last)"])
             return
         }
 
         if muxer == nil {
             guard canStartSegment else {
-                counters.framesDropped += 1   // waiting for a keyframe
+                dropFrame()   // waiting for a keyframe
                 return
             }
             openSegment(startingAt: pts)
         } else if tracksChanged {
             guard canStartSegment else {
-                counters.framesDropped += 1
+                dropFrame()
                 return
             }
             closeSegment(endingAt: pts)
@@ -207,17 +207,28 @@ public final class Segmenter {
 
         let streamIndex = track == .video ? muxer.videoStreamIndex : muxer.audioStreamIndex
         guard let streamIndex else {
-            counters.framesDropped += 1
+            dropFrame()
             return
         }
         do {
             try muxer.write(streamIndex: streamIndex, decodeTimestamp: dts, presentationTimestamp: pts, isKeyframe: packet.isKeyframe || track == .audio, data: packet.data)
-            if track == .video { counters.videoFrames += 1 } else { counters.audioFrames += 1 }
+            if track == .video {
+                counters.videoFrames += 1
+                MediaMetrics.videoFrames.increment()
+            } else {
+                counters.audioFrames += 1
+                MediaMetrics.audioFrames.increment()
+            }
         } catch {
             counters.muxerErrors += 1
-            counters.framesDropped += 1
+            dropFrame()
             logger.error("muxer refused a frame", metadata: ["error": "\(error)"])
         }
+    }
+
+    private func dropFrame() {
+        counters.framesDropped += 1
+        MediaMetrics.framesDropped.increment()
     }
 
     private func openSegment(startingAt start: Int64) {
