@@ -15,4 +15,17 @@ enum MediaMetrics {
     static let segmentBytes = Counter(label: "alived_segment_bytes_total")
     static let segmentsDropped = Counter(label: "alived_segments_dropped_total")
     static let segmentsRefused = Counter(label: "alived_segments_refused_total")
+
+    static var all: [Counter] {
+        [rtmpBytesReceived, rtmpConnectionsOpened, publishesAccepted, publishesRefused, connectionsDropped,
+         videoFrames, audioFrames, framesDropped, segmentsClosed, segmentBytes, segmentsDropped, segmentsRefused]
+    }
+}
+
+extension AliveMedia {
+    /// Creates the media counters now (after `MetricsSystem.bootstrap`), so a scrape lists
+    /// them at zero before the first stream instead of leaving them out.
+    public static func registerMetrics() {
+        _ = MediaMetrics.all
+    }
 }

@@ -35,7 +35,7 @@ public final class Segmenter {
 
     private enum Track { case video, audio }
 
-    private let configuration: Configuration
+    private var configuration: Configuration
     private let ring: SegmentRing
     private let logger: Logger
     public private(set) var counters = Counters()
@@ -68,6 +68,12 @@ public final class Segmenter {
     }
 
     deinit { assert(muxer == nil, "Segmenter dropped with an open segment: call finish()") }
+
+    /// Takes effect from the next cut (a running segment keeps the target it started with
+    /// only as far as it has already grown past it).
+    public func setTargetDuration(seconds: Int) {
+        configuration.targetDurationMilliseconds = Int64(seconds) * 1000
+    }
 
     public func handle(_ input: MediaInput) {
         switch input {
