@@ -37,7 +37,7 @@ import Testing
         let output = try ExternalProcess.run(Self.binary, ["run", "--config", file.path, "--data-dir", directory.path], timeout: 30)
         #expect(output.status == 78)
         #expect(output.stderr.contains("http.port: must be an integer"), "\(output.stderr)")
-        let flags = try ExternalProcess.run(Self.binary, ["run", "--data-dir", directory.path, "--segment-seconds", "0", "--ring-mib", "1"], timeout: 30)
+        let flags = try ExternalProcess.run(Self.binary, ["run", "--data-dir", temporaryDirectory("bad-flags").path, "--segment-seconds", "0", "--ring-mib", "1"], timeout: 30)
         #expect(flags.status == 78)
         #expect(flags.stderr.contains("segments.seconds") && flags.stderr.contains("ring.budget_mib"), "\(flags.stderr)")
     }

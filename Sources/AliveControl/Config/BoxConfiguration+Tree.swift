@@ -44,6 +44,7 @@ extension BoxConfiguration {
                     case "port": reader.int(value, path) { configuration.http.port = $0 }
                     case "open_hls": reader.bool(value, path) { configuration.http.openHLS = $0 }
                     case "open_metrics": reader.bool(value, path) { configuration.http.openMetrics = $0 }
+                    case "idle_timeout_seconds": reader.int(value, path) { configuration.http.idleTimeoutSeconds = $0 }
                     default: reader.unknown(path)
                     }
                 }
@@ -73,6 +74,7 @@ extension BoxConfiguration {
             "http": .table([
                 "listen": .string(http.listen), "port": .integer(http.port),
                 "open_hls": .boolean(http.openHLS), "open_metrics": .boolean(http.openMetrics),
+                "idle_timeout_seconds": .integer(http.idleTimeoutSeconds),
             ]),
         ])
     }

@@ -30,6 +30,8 @@ public struct BoxConfiguration: Sendable, Equatable {
         public var openHLS = true
         /// `/metrics` without logging in (for a scraper on the LAN).
         public var openMetrics = true
+        /// A connection with no complete request for this long is closed (slow or stalled clients).
+        public var idleTimeoutSeconds = 30
     }
 
     public var dataDirectory = "./data"
@@ -89,6 +91,7 @@ extension BoxConfiguration {
         check((2...100).contains(ring.playlistWindow), "ring.playlist_window", "must be 2...100")
         check(!http.listen.isEmpty, "http.listen", "must be an address such as 0.0.0.0")
         check((0...65_535).contains(http.port), "http.port", "must be 0...65535 (was \(http.port))")
+        check((1...600).contains(http.idleTimeoutSeconds), "http.idle_timeout_seconds", "must be 1...600")
         check(http.port == 0 || http.port != ingest.rtmpPort || http.listen != ingest.listen, "http.port", "must differ from ingest.rtmp_port")
         return problems
     }

@@ -37,8 +37,8 @@ public struct ControlServer: Sendable {
         let http = store.current.http
         return Application(
             router: router(),
-            // Idle connections (slow or stalled clients) are closed after 30 s.
-            server: .http1(configuration: .init(idleTimeout: .seconds(30))),
+            // Slow or stalled clients are closed after the idle time-out.
+            server: .http1(configuration: .init(idleTimeout: .seconds(Int64(http.idleTimeoutSeconds)))),
             configuration: .init(address: .hostname(http.listen, port: http.port), serverName: "alived"),
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? 0) },
             logger: logger
