@@ -44,7 +44,7 @@ public final class RecentLogBuffer: Sendable {
         func log(event: LogEvent) {
             let all = metadata.merging(event.metadata ?? [:]) { $1 }
             let fields = all.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
-            let time = ISO8601DateFormatter().string(from: Date())
+            let time = Date().formatted(.iso8601)
             buffer.append("\(time) \(event.level) \(fields.isEmpty ? "" : fields + " ")\(event.message)")
         }
     }
