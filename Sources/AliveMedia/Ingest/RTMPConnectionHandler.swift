@@ -149,7 +149,7 @@ final class RTMPConnectionHandler: ChannelInboundHandler {
     private func submit(_ input: MediaInput, context: ChannelHandlerContext) {
         switch input {
         case .video(let packet), .audio(let packet):
-            coordinator.update { $0.bytesReceived += UInt64(packet.data.readableBytes) }
+            coordinator.recordMedia(bytes: packet.data.readableBytes)
         case .metadata(let metadata):
             coordinator.update { $0.metadata = metadata }
         case .videoConfiguration(let config):
