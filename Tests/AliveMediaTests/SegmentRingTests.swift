@@ -138,7 +138,7 @@ struct ThroughputMeterTests {
         for second in Int64(100)..<110 { meter.record(125_000, atSecond: second) }   // 1 Mbit/s
         meter.record(999_999, atSecond: 110)                                           // current second: not counted yet
         #expect(meter.bitsPerSecond(atSecond: 110) == 1_000_000)
-        #expect(meter.bitsPerSecond(atSecond: 113) == 400_000)                          // two of the five seconds had traffic
+        #expect(meter.bitsPerSecond(atSecond: 113) == Double(2 * 125_000 + 999_999) * 8 / 5)   // seconds 108-112: three had traffic
         #expect(meter.bitsPerSecond(atSecond: 200) == 0)
     }
 }
