@@ -111,6 +111,7 @@ let package = Package(
         .target(
             name: "AliveStorage",
             dependencies: [
+                "AliveMedia",
                 "CCurl",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
