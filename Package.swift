@@ -17,6 +17,9 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/LebJe/TOMLKit.git", from: "0.6.0"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         // ledger / journal (issue 5)
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
     ],
@@ -70,11 +73,17 @@ let package = Package(
             dependencies: ["AliveJournal", "journal-crash-helper"]
         ),
         // ledger / journal (issue 5) -- end
+        .systemLibrary(
+            name: "CCurl",
+            pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]
+        ),
         // ingest -> segment -> ring -> local HLS preview
         .target(
             name: "AliveMedia",
             dependencies: [
                 "CFFmpeg",
+                .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -88,9 +97,24 @@ let package = Package(
             dependencies: [
                 "AliveMedia",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "TOMLKit", package: "TOMLKit"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        // segments to IPFS / Skynet over libcurl, on-device CIDs, chunk files
+        .target(
+            name: "AliveStorage",
+            dependencies: [
+                "AliveMedia",
+                "CCurl",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .executableTarget(
@@ -98,7 +122,10 @@ let package = Package(
             dependencies: [
                 "AliveMedia",
                 "AliveControl",
+                "AliveStorage",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -135,6 +162,22 @@ let package = Package(
         .testTarget(
             name: "alivedTests",
             dependencies: ["AliveTestSupport"]
+        ),
+        .testTarget(
+            name: "AliveStorageTests",
+            dependencies: [
+                "AliveStorage",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "alived-bench-storage",
+            dependencies: [
+                "AliveStorage",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Sources/BenchStorage"
         ),
     ]
 )

@@ -3,22 +3,39 @@ import AliveMedia
 import Foundation
 import Logging
 import NIOCore
+import Prometheus
 import ServiceLifecycle
 
-/// The whole box wired from one configuration: ingest → segmenter → ring → HLS preview.
+/// The whole box wired from one configuration: ingest → segmenter → ring → HLS preview,
+/// with the control plane (API, page, metrics) beside it.
 struct Box {
-    let configuration: BoxConfiguration
+    let store: ConfigurationStore
+    let secrets: SecretsStore
+    let logs: RecentLogBuffer
+    let metrics: PrometheusCollectorRegistry?
     let logger: Logger
     let streamKey: String
 
-    init(configuration: BoxConfiguration, logger: Logger) throws {
-        self.configuration = configuration
+    /// - Parameter streamKeyOverride: from the command line; used for this run, not saved.
+    init(store: ConfigurationStore, streamKeyOverride: String?, logs: RecentLogBuffer, metrics: PrometheusCollectorRegistry?, logger: Logger) throws {
+        self.store = store
+        self.logs = logs
+        self.metrics = metrics
         self.logger = logger
+        let configuration = store.current
         try FileManager.default.createDirectory(atPath: configuration.dataDirectory, withIntermediateDirectories: true)
-        self.streamKey = try StreamKeyStore(directory: configuration.dataDirectory).resolve(configured: configuration.ingest.streamKey, logger: logger)
+        secrets = try SecretsStore(directory: configuration.dataDirectory)
+        if let streamKeyOverride {
+            streamKey = streamKeyOverride
+        } else {
+            let generated = secrets.current.streamKey == nil
+            streamKey = try secrets.streamKey()
+            if generated { logger.notice("generated a stream key", metadata: ["secrets.file": "\(secrets.path)"]) }
+        }
     }
 
     func run() async throws {
+        let configuration = store.current
         let ring = SegmentRing(configuration: .init(
             budgetBytes: configuration.ring.budgetMiB << 20, playlistWindow: configuration.ring.playlistWindow))
         let thumbnails = ThumbnailService(logger: logger)
@@ -35,15 +52,21 @@ struct Box {
                 handshakeTimeout: .seconds(Int64(configuration.ingest.handshakeTimeoutSeconds)),
                 idleTimeout: .seconds(Int64(configuration.ingest.idleTimeoutSeconds))),
             coordinator: coordinator, pipeline: pipeline, logger: logger)
+        // Settings that apply while running; the rest are saved for the next start.
+        store.onChange { [logger] next in
+            pipeline.setTargetDuration(seconds: next.segments.seconds)
+            logger.notice("configuration changed", metadata: ["segment.seconds": "\(next.segments.seconds)"])
+        }
         let control = ControlServer(
-            configuration: .init(host: configuration.http.listen, port: configuration.http.port, segmentSeconds: configuration.segments.seconds),
-            ring: ring, coordinator: coordinator, pipeline: pipeline, thumbnails: thumbnails)
+            ring: ring, coordinator: coordinator, pipeline: pipeline, store: store, secrets: secrets,
+            authority: SessionAuthority(secrets: secrets), logs: logs, metrics: metrics, thumbnails: thumbnails)
         let http = control.application(logger: logger) { [logger] port in
             logger.info("http listening", metadata: ["http.port": "\(port)"])
         }
         logger.info("alived starting", metadata: [
             "alived.version": "\(AliveMedia.version)", "ring.budget_mib": "\(configuration.ring.budgetMiB)",
             "segment.seconds": "\(configuration.segments.seconds)", "data.dir": "\(configuration.dataDirectory)",
+            "config.file": "\(store.path)",
             "rtmp.url": "rtmp://<this box>:\(configuration.ingest.rtmpPort)/\(configuration.ingest.app)/<stream key>",
         ])
 

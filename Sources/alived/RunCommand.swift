@@ -3,6 +3,8 @@ import AliveMedia
 import ArgumentParser
 import Foundation
 import Logging
+import Metrics
+import Prometheus
 import NIOCore
 import ServiceLifecycle
 
@@ -38,25 +40,44 @@ struct RunCommand: AsyncParsableCommand {
 
     func run() async throws {
         let configuration: BoxConfiguration
+        let path: String
         do {
-            configuration = try loadConfiguration()
+            (configuration, path) = try loadConfiguration()
         } catch let error as ConfigurationError {
             FileHandle.standardError.write(Data("alived: \(error)\n".utf8))
             throw ExitCode(78)   // EX_CONFIG
         }
         let level = logLevel
+        let logs = RecentLogBuffer()
         LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
+            var stderr = StreamLogHandler.standardError(label: label)
+            stderr.logLevel = level
+            var recent = logs.handler(label: label)
+            recent.logLevel = level
+            return MultiplexLogHandler([stderr, recent])
         }
+        let registry = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        AliveMedia.registerMetrics()
         let logger = Logger(label: "alived")
-        let box = try Box(configuration: configuration, logger: logger)
+        if let streamKey, !SecretsStore.isValidStreamKey(streamKey) {
+            FileHandle.standardError.write(Data("alived: --stream-key must be 8-128 characters of letters, digits, '-', '_' or '.'\n".utf8))
+            throw ExitCode(78)
+        }
+        let store = ConfigurationStore(path: path, initial: configuration)
+        let box = try Box(store: store, streamKeyOverride: streamKey, logs: logs, metrics: registry, logger: logger)
         try await box.run()
     }
 
-    func loadConfiguration() throws -> BoxConfiguration {
+    /// The configuration and the file changes are saved to: `--config FILE`, else
+    /// `<data dir>/alived.toml` (read at start when it exists).
+    func loadConfiguration() throws -> (BoxConfiguration, String) {
         var configuration = BoxConfiguration.default
+        let dataDirectory = dataDir ?? configuration.dataDirectory
+        let config = self.config ?? {
+            let saved = (dataDirectory as NSString).appendingPathComponent("alived.toml")
+            return FileManager.default.fileExists(atPath: saved) ? saved : nil
+        }()
         if let config {
             let text: String
             do {
@@ -69,12 +90,11 @@ struct RunCommand: AsyncParsableCommand {
         if let dataDir { configuration.dataDirectory = dataDir }
         if let rtmpPort { configuration.ingest.rtmpPort = rtmpPort }
         if let httpPort { configuration.http.port = httpPort }
-        if let streamKey { configuration.ingest.streamKey = streamKey }
         if let segmentSeconds { configuration.segments.seconds = segmentSeconds }
         if let ringMib { configuration.ring.budgetMiB = ringMib }
         let problems = configuration.validate()
         if !problems.isEmpty { throw ConfigurationError(problems: problems) }
-        return configuration
+        return (configuration, config ?? (configuration.dataDirectory as NSString).appendingPathComponent("alived.toml"))
     }
 }
 

@@ -17,7 +17,6 @@ struct BoxConfigurationTests {
             listen = "127.0.0.1"
             rtmp_port = 1936
             app = "venue"
-            stream_key = "abc-123"
             handshake_timeout_seconds = 3
             idle_timeout_seconds = 20
             max_message_kib = 4096
@@ -30,15 +29,18 @@ struct BoxConfigurationTests {
             [http]
             listen = "127.0.0.1"
             port = 8081
+            open_hls = false
+            open_metrics = false
             """)
         #expect(configuration.dataDirectory == "/var/lib/alived")
         #expect(configuration.ingest.listen == "127.0.0.1" && configuration.ingest.rtmpPort == 1936)
-        #expect(configuration.ingest.app == "venue" && configuration.ingest.streamKey == "abc-123")
+        #expect(configuration.ingest.app == "venue")
         #expect(configuration.ingest.handshakeTimeoutSeconds == 3 && configuration.ingest.idleTimeoutSeconds == 20)
         #expect(configuration.ingest.maxMessageKiB == 4096 && configuration.ingest.maxChunkSize == 4096)
         #expect(configuration.segments.seconds == 4)
         #expect(configuration.ring.budgetMiB == 32 && configuration.ring.playlistWindow == 5)
         #expect(configuration.http.listen == "127.0.0.1" && configuration.http.port == 8081)
+        #expect(!configuration.http.openHLS && !configuration.http.openMetrics)
     }
 
     @Test func reportsEveryProblemWithItsPath() {
@@ -55,7 +57,7 @@ struct BoxConfigurationTests {
             Issue.record("accepted a bad file")
         } catch let error as ConfigurationError {
             #expect(Set(error.problems.map(\.path)) == ["ingest.rtmp_port", "ingest.stream_kye", "ring.budget_mib", "nonsense"])
-            #expect(error.problems.first { $0.path == "ingest.rtmp_port" }?.reason == "must be an integer")
+            #expect(error.problems.first { $0.path == "ingest.rtmp_port" }?.reason == "must be an integer, not a string")
         } catch {
             Issue.record("unexpected \(error)")
         }
@@ -63,9 +65,31 @@ struct BoxConfigurationTests {
         configuration.segments.seconds = 0
         configuration.ring.budgetMiB = 1
         configuration.ingest.app = "../etc"
-        configuration.ingest.streamKey = "has space"
         configuration.http.port = 70_000
-        #expect(Set(configuration.validate().map(\.path)) == ["segments.seconds", "ring.budget_mib", "ingest.app", "ingest.stream_key", "http.port"])
+        #expect(Set(configuration.validate().map(\.path)) == ["segments.seconds", "ring.budget_mib", "ingest.app", "http.port"])
+    }
+
+    @Test func secretsAreRefusedInTheConfigurationFile() {
+        do {
+            _ = try BoxConfiguration.parse(toml: "[ingest]\nstream_key = \"abcdefgh\"\n")
+            Issue.record("accepted a secret in the configuration")
+        } catch let error as ConfigurationError {
+            #expect(error.problems.map(\.path) == ["ingest.stream_key"])
+        } catch {
+            Issue.record("unexpected \(error)")
+        }
+    }
+
+    @Test func treeAndTOMLRoundTrip() throws {
+        var configuration = BoxConfiguration.default
+        configuration.ingest.app = "venue"
+        configuration.dataDirectory = "/srv/alived \"box\"\\\n"
+        configuration.segments.seconds = 4
+        configuration.http.openHLS = false
+        #expect(try BoxConfiguration(tree: configuration.tree) == configuration)
+        #expect(try BoxConfiguration.parse(toml: configuration.renderTOML()) == configuration)
+        let patched = try BoxConfiguration(tree: configuration.tree.merging(.table(["segments": .table(["seconds": .integer(6)])])))
+        #expect(patched.segments.seconds == 6 && patched.ingest.app == "venue")
     }
 
     @Test func syntaxErrorsNameTheLine() {

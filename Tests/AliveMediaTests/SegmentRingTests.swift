@@ -131,3 +131,14 @@ struct SegmentRingTests {
         _ = stream
     }
 }
+
+struct ThroughputMeterTests {
+    @Test func averagesCompleteSecondsOfTheWindow() {
+        var meter = ThroughputMeter(windowSeconds: 5)
+        for second in Int64(100)..<110 { meter.record(125_000, atSecond: second) }   // 1 Mbit/s
+        meter.record(999_999, atSecond: 110)                                           // current second: not counted yet
+        #expect(meter.bitsPerSecond(atSecond: 110) == 1_000_000)
+        #expect(meter.bitsPerSecond(atSecond: 113) == Double(2 * 125_000 + 999_999) * 8 / 5)   // seconds 108-112: three had traffic
+        #expect(meter.bitsPerSecond(atSecond: 200) == 0)
+    }
+}

@@ -15,6 +15,21 @@ import Testing
         #expect(output.stdout.hasPrefix("alived 0."))
     }
 
+    @Test func cidPrintsOneCIDPerFileLikeIpfsAddOnlyHash() throws {
+        let directory = temporaryDirectory("cid")
+        let empty = directory.appendingPathComponent("empty"), hello = directory.appendingPathComponent("hello")
+        try Data().write(to: empty)
+        try Data("hello world\n".utf8).write(to: hello)
+        // The values `ipfs add -n -Q` (Kubo defaults) prints for these two files.
+        let v0 = try ExternalProcess.run(Self.binary, ["cid", empty.path, hello.path], timeout: 30)
+        #expect(v0.status == 0)
+        #expect(v0.stdout == "QmbFMke1KXqnYyBBWxB74N4c5SBnJMVAiMNRcGu6x1AwQH\nQmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o\n")
+        let v1 = try ExternalProcess.run(Self.binary, ["cid", "--cid-version", "1", empty.path], timeout: 30)
+        #expect(v1.stdout == "bafkreihdwdcefgh4dqkjv67uzcmw7ojee6xedzdetojuzjevtenxquvyku\n")
+        let missing = try ExternalProcess.run(Self.binary, ["cid", directory.appendingPathComponent("missing").path], timeout: 30)
+        #expect(missing.status != 0 && missing.stderr.contains("No such file"))
+    }
+
     @Test func invalidConfigurationIsRefusedWithEveryProblem() throws {
         let directory = temporaryDirectory("bad-config")
         let file = directory.appendingPathComponent("alived.toml")
@@ -22,7 +37,7 @@ import Testing
         let output = try ExternalProcess.run(Self.binary, ["run", "--config", file.path, "--data-dir", directory.path], timeout: 30)
         #expect(output.status == 78)
         #expect(output.stderr.contains("http.port: must be an integer"), "\(output.stderr)")
-        let flags = try ExternalProcess.run(Self.binary, ["run", "--data-dir", directory.path, "--segment-seconds", "0", "--ring-mib", "1"], timeout: 30)
+        let flags = try ExternalProcess.run(Self.binary, ["run", "--data-dir", temporaryDirectory("bad-flags").path, "--segment-seconds", "0", "--ring-mib", "1"], timeout: 30)
         #expect(flags.status == 78)
         #expect(flags.stderr.contains("segments.seconds") && flags.stderr.contains("ring.budget_mib"), "\(flags.stderr)")
     }
@@ -35,7 +50,6 @@ import Testing
             [ingest]
             listen = "127.0.0.1"
             rtmp_port = \(rtmpPort)
-            stream_key = "from-file"
             [segments]
             seconds = 10
             [http]
@@ -89,7 +103,7 @@ import Testing
         let stopping = try #require(log.range(of: "rtmp stopping"))
         #expect(log[stopping.upperBound...].contains("segment closed"), "open segment not closed on shutdown:\n\(log)")
         #expect(log.contains("alived stopped"))
-        #expect(!log.contains("from-flag") && !log.contains("from-file"), "stream key in the log")
+        #expect(!log.contains("from-flag"), "stream key in the log")
     }
 
     @Test func generatesAndKeepsAStreamKeyWhenNoneIsConfigured() async throws {
@@ -102,10 +116,11 @@ import Testing
             let exit = try box.wait(timeout: 20)
             #expect(exit.status == 0)
         }
-        let keyFile = directory.appendingPathComponent("stream-key").path
-        let attributes = try FileManager.default.attributesOfItem(atPath: keyFile)
+        let secretsFile = directory.appendingPathComponent("secrets.toml").path
+        let attributes = try FileManager.default.attributesOfItem(atPath: secretsFile)
         #expect((attributes[.posixPermissions] as? Int) == 0o600)
-        let key = try String(contentsOfFile: keyFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
-        #expect(key.count == 20)
+        let text = try String(contentsOfFile: secretsFile, encoding: .utf8)
+        let keys = text.split(separator: "\n").filter { $0.hasPrefix("stream_key = ") }
+        #expect(keys.count == 1 && keys[0].count == "stream_key = \"\"".count + 20, "\(text)")
     }
 }

@@ -29,19 +29,39 @@ func freePort() throws -> Int {
 struct HTTPResult {
     var status: Int
     var body: String
-    var data: Data
-    var headers: [String: String]
+    var headers: [String: String] = [:]
+    /// The body's bytes as received (for a binary body `body` is only a lossy UTF-8 reading).
+    var data = Data()
+
+    var json: [String: Any] { (try? JSONSerialization.jsonObject(with: Data(body.utf8))) as? [String: Any] ?? [:] }
 }
+
+/// No cookie jar, no cache: every test says exactly what it sends.
+let plainSession: URLSession = {
+    let configuration = URLSessionConfiguration.ephemeral
+    configuration.httpCookieStorage = nil
+    configuration.httpShouldSetCookies = false
+    configuration.urlCache = nil
+    return URLSession(configuration: configuration)
+}()
 
 /// A GET on 127.0.0.1 with a 5-second bound.
 func httpGet(port: Int, path: String) async throws -> HTTPResult {
+    try await http("GET", port: port, path: path)
+}
+
+/// Any request on 127.0.0.1 with a 5-second bound.
+func http(_ method: String, port: Int, path: String, headers: [String: String] = [:], body: String? = nil) async throws -> HTTPResult {
     var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)\(path)")!)
+    request.httpMethod = method
     request.timeoutInterval = 5
-    let (data, response) = try await URLSession.shared.data(for: request)
+    for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
+    if let body { request.httpBody = Data(body.utf8) }
+    let (data, response) = try await plainSession.data(for: request)
     let http = response as? HTTPURLResponse
-    var headers: [String: String] = [:]
-    for (name, value) in http?.allHeaderFields ?? [:] { headers["\(name)".lowercased()] = "\(value)" }
-    return HTTPResult(status: http?.statusCode ?? 0, body: String(decoding: data, as: UTF8.self), data: data, headers: headers)
+    var fields: [String: String] = [:]
+    for (name, value) in http?.allHeaderFields ?? [:] { fields[String(describing: name).lowercased()] = String(describing: value) }
+    return HTTPResult(status: http?.statusCode ?? 0, body: String(decoding: data, as: UTF8.self), headers: fields, data: data)
 }
 
 func waitFor(_ what: String, timeout: Double = 20, _ condition: () async -> Bool) async throws {

@@ -1,9 +1,7 @@
 import TOMLKit
 
 extension BoxConfiguration {
-    /// Reads a configuration file over the defaults: missing keys keep their default,
-    /// unknown keys and wrong types are problems (a typo must not be silently ignored).
-    /// Throws `ConfigurationError` listing every problem, including range checks.
+    /// Reads a TOML configuration file (see `init(tree:)` for the rules).
     public static func parse(toml text: String) throws -> BoxConfiguration {
         let table: TOMLTable
         do {
@@ -11,81 +9,82 @@ extension BoxConfiguration {
         } catch let error as TOMLParseError {
             throw ConfigurationError(problems: [ConfigurationProblem(path: "(file)", reason: "line \(error.source.begin.line): \(error.description)")])
         }
-        var reader = TableReader()
-        var configuration = BoxConfiguration()
-        reader.read(table, path: "") { key, value, path, reader in
-            switch key {
-            case "data_dir": reader.string(value, path) { configuration.dataDirectory = $0 }
-            case "ingest":
-                reader.read(value, path: path) { key, value, path, reader in
-                    switch key {
-                    case "listen": reader.string(value, path) { configuration.ingest.listen = $0 }
-                    case "rtmp_port": reader.int(value, path) { configuration.ingest.rtmpPort = $0 }
-                    case "app": reader.string(value, path) { configuration.ingest.app = $0 }
-                    case "stream_key": reader.string(value, path) { configuration.ingest.streamKey = $0 }
-                    case "handshake_timeout_seconds": reader.int(value, path) { configuration.ingest.handshakeTimeoutSeconds = $0 }
-                    case "idle_timeout_seconds": reader.int(value, path) { configuration.ingest.idleTimeoutSeconds = $0 }
-                    case "max_message_kib": reader.int(value, path) { configuration.ingest.maxMessageKiB = $0 }
-                    case "max_chunk_size": reader.int(value, path) { configuration.ingest.maxChunkSize = $0 }
-                    default: reader.unknown(path)
-                    }
-                }
-            case "segments":
-                reader.read(value, path: path) { key, value, path, reader in
-                    switch key {
-                    case "seconds": reader.int(value, path) { configuration.segments.seconds = $0 }
-                    default: reader.unknown(path)
-                    }
-                }
-            case "ring":
-                reader.read(value, path: path) { key, value, path, reader in
-                    switch key {
-                    case "budget_mib": reader.int(value, path) { configuration.ring.budgetMiB = $0 }
-                    case "playlist_window": reader.int(value, path) { configuration.ring.playlistWindow = $0 }
-                    default: reader.unknown(path)
-                    }
-                }
-            case "http":
-                reader.read(value, path: path) { key, value, path, reader in
-                    switch key {
-                    case "listen": reader.string(value, path) { configuration.http.listen = $0 }
-                    case "port": reader.int(value, path) { configuration.http.port = $0 }
-                    default: reader.unknown(path)
-                    }
-                }
-            default: reader.unknown(path)
+        return try BoxConfiguration(tree: ConfigValue(toml: table))
+    }
+
+    /// The configuration as a TOML file a person can edit.
+    public func renderTOML() -> String {
+        guard case .table(let root) = tree else { return "" }
+        var lines = ["# alived configuration. Secrets (stream key, keys, page password) live in secrets.toml, mode 0600."]
+        for (key, value) in root.sorted(by: { $0.key < $1.key }) where !value.isTable {
+            lines.append("\(key) = \(value.tomlLiteral)")
+        }
+        for (section, value) in root.sorted(by: { $0.key < $1.key }) {
+            guard case .table(let fields) = value else { continue }
+            lines.append("")
+            lines.append("[\(section)]")
+            for (key, field) in fields.sorted(by: { $0.key < $1.key }) { lines.append("\(key) = \(field.tomlLiteral)") }
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+}
+
+extension ConfigValue {
+    init(toml value: TOMLValueConvertible) {
+        if let table = value.table {
+            var fields: [String: ConfigValue] = [:]
+            for key in table.keys { if let child = table[key] { fields[key] = ConfigValue(toml: child) } }
+            self = .table(fields)
+        } else if let array = value.array {
+            self = .array(array.map { ConfigValue(toml: $0) })
+        } else if let bool = value.bool, value.type == .bool {
+            self = .boolean(bool)
+        } else if let int = value.int, value.type == .int {
+            self = .integer(int)
+        } else if let double = value.double, value.type == .double {
+            self = .double(double)
+        } else if let string = value.string {
+            self = .string(string)
+        } else {
+            self = .string(String(describing: value))   // dates and times: shown as text, rejected by type checks
+        }
+    }
+
+    var isTable: Bool {
+        if case .table = self { return true }
+        return false
+    }
+
+    /// TOML literal for a scalar (tables are written as sections by `renderTOML`).
+    var tomlLiteral: String {
+        switch self {
+        case .string(let string): return TOMLString.quote(string)
+        case .integer(let int): return String(int)
+        case .double(let double): return double.isFinite ? String(double) : "nan"
+        case .boolean(let bool): return bool ? "true" : "false"
+        case .array(let values): return "[" + values.map(\.tomlLiteral).joined(separator: ", ") + "]"
+        case .table(let fields): return "{ " + fields.sorted { $0.key < $1.key }.map { "\($0.key) = \($0.value.tomlLiteral)" }.joined(separator: ", ") + " }"
+        }
+    }
+}
+
+/// TOML basic strings: quotes, backslashes and control characters escaped.
+enum TOMLString {
+    static func quote(_ string: String) -> String {
+        var out = "\""
+        for scalar in string.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\t": out += "\\t"
+            case "\r": out += "\\r"
+            case _ where scalar.value < 0x20 || scalar.value == 0x7F: out += String(format: "\\u%04X", scalar.value)
+            default: out.unicodeScalars.append(scalar)
             }
         }
-        let problems = reader.problems + (reader.problems.isEmpty ? configuration.validate() : [])
-        if !problems.isEmpty { throw ConfigurationError(problems: problems) }
-        return configuration
+        return out + "\""
     }
 }
 
-/// Walks TOML tables collecting problems instead of stopping at the first.
-private struct TableReader {
-    var problems: [ConfigurationProblem] = []
-
-    mutating func read(_ value: TOMLValueConvertible, path: String, _ field: (String, TOMLValueConvertible, String, inout TableReader) -> Void) {
-        guard let table = value.table else {
-            problems.append(ConfigurationProblem(path: path.isEmpty ? "(file)" : path, reason: "must be a table ([\(path)])"))
-            return
-        }
-        for key in table.keys.sorted() {
-            guard let child = table[key] else { continue }
-            field(key, child, path.isEmpty ? key : "\(path).\(key)", &self)
-        }
-    }
-
-    mutating func string(_ value: TOMLValueConvertible, _ path: String, _ set: (String) -> Void) {
-        if let string = value.string { set(string) } else { problems.append(ConfigurationProblem(path: path, reason: "must be a string")) }
-    }
-
-    mutating func int(_ value: TOMLValueConvertible, _ path: String, _ set: (Int) -> Void) {
-        if let int = value.int { set(int) } else { problems.append(ConfigurationProblem(path: path, reason: "must be an integer")) }
-    }
-
-    mutating func unknown(_ path: String) {
-        problems.append(ConfigurationProblem(path: path, reason: "unknown setting"))
-    }
-}
+import Foundation

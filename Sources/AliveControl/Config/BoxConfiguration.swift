@@ -7,8 +7,6 @@ public struct BoxConfiguration: Sendable, Equatable {
         public var rtmpPort = 1935
         /// The RTMP application: `rtmp://HOST:PORT/<app>/<stream key>`.
         public var app = "live"
-        /// Empty: generated at first start and kept in `<data_dir>/stream-key` (mode 0600).
-        public var streamKey = ""
         public var handshakeTimeoutSeconds = 5
         public var idleTimeoutSeconds = 15
         public var maxMessageKiB = 8192
@@ -28,6 +26,12 @@ public struct BoxConfiguration: Sendable, Equatable {
     public struct HTTP: Sendable, Equatable {
         public var listen = "0.0.0.0"
         public var port = 8080
+        /// `/hls/` without logging in (a trusted venue LAN); false puts it behind the page login.
+        public var openHLS = true
+        /// `/metrics` without logging in (for a scraper on the LAN).
+        public var openMetrics = true
+        /// A connection with no complete request for this long is closed (slow or stalled clients).
+        public var idleTimeoutSeconds = 30
     }
 
     public var dataDirectory = "./data"
@@ -78,8 +82,6 @@ extension BoxConfiguration {
         check(!ingest.listen.isEmpty, "ingest.listen", "must be an address such as 0.0.0.0")
         check((0...65_535).contains(ingest.rtmpPort), "ingest.rtmp_port", "must be 0...65535 (was \(ingest.rtmpPort))")
         check(Self.isPathSafe(ingest.app), "ingest.app", "must be 1-64 characters of letters, digits, '-', '_' or '.'")
-        check(ingest.streamKey.isEmpty || Self.isPathSafe(ingest.streamKey, maxLength: 128), "ingest.stream_key",
-              "must be 1-128 characters of letters, digits, '-', '_' or '.' (or empty to generate one)")
         check((1...60).contains(ingest.handshakeTimeoutSeconds), "ingest.handshake_timeout_seconds", "must be 1...60")
         check((2...300).contains(ingest.idleTimeoutSeconds), "ingest.idle_timeout_seconds", "must be 2...300")
         check((64...65_536).contains(ingest.maxMessageKiB), "ingest.max_message_kib", "must be 64...65536")
@@ -89,6 +91,7 @@ extension BoxConfiguration {
         check((2...100).contains(ring.playlistWindow), "ring.playlist_window", "must be 2...100")
         check(!http.listen.isEmpty, "http.listen", "must be an address such as 0.0.0.0")
         check((0...65_535).contains(http.port), "http.port", "must be 0...65535 (was \(http.port))")
+        check((1...600).contains(http.idleTimeoutSeconds), "http.idle_timeout_seconds", "must be 1...600")
         check(http.port == 0 || http.port != ingest.rtmpPort || http.listen != ingest.listen, "http.port", "must differ from ingest.rtmp_port")
         return problems
     }

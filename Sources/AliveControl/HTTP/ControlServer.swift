@@ -3,63 +3,72 @@ import Foundation
 import Hummingbird
 import Logging
 import NIOCore
+import Prometheus
 
-/// The box's HTTP side: health, the local HLS preview served from the ring, and status.
-/// It reads the media path's state; it never sits in it.
+/// The box's HTTP side: the status page, the versioned API, metrics, health and the local
+/// HLS preview served from the ring. It reads the media path's state and changes the
+/// configuration; it never sits in the media path.
 public struct ControlServer: Sendable {
-    public struct Configuration: Sendable {
-        public var host: String
-        public var port: Int
-        public var segmentSeconds: Int
-
-        public init(host: String, port: Int, segmentSeconds: Int) {
-            self.host = host
-            self.port = port
-            self.segmentSeconds = segmentSeconds
-        }
-    }
-
-    let configuration: Configuration
     let ring: SegmentRing
     let coordinator: IngestCoordinator
     let pipeline: SegmenterPipeline
+    let store: ConfigurationStore
+    let secrets: SecretsStore
+    let authority: SessionAuthority
+    let logs: RecentLogBuffer
+    let metrics: PrometheusCollectorRegistry?
     let thumbnails: ThumbnailService?
     let startedAt = Date()
 
-    public init(configuration: Configuration, ring: SegmentRing, coordinator: IngestCoordinator, pipeline: SegmenterPipeline,
+    public init(ring: SegmentRing, coordinator: IngestCoordinator, pipeline: SegmenterPipeline, store: ConfigurationStore,
+                secrets: SecretsStore, authority: SessionAuthority, logs: RecentLogBuffer, metrics: PrometheusCollectorRegistry?,
                 thumbnails: ThumbnailService? = nil) {
-        self.configuration = configuration
         self.ring = ring
         self.coordinator = coordinator
         self.pipeline = pipeline
+        self.store = store
+        self.secrets = secrets
+        self.authority = authority
+        self.logs = logs
+        self.metrics = metrics
         self.thumbnails = thumbnails
     }
 
-    /// The Hummingbird application (a service for the box's `ServiceGroup`).
-    /// `onRunning` receives the bound port (tests bind port 0).
+    /// The Hummingbird application (a service for the box's `ServiceGroup`), bound to the
+    /// configured address. `onRunning` receives the bound port (tests bind port 0).
     public func application(logger: Logger, onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
-        Application(
+        let http = store.current.http
+        return Application(
             router: router(),
-            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "alived"),
+            // Slow or stalled clients are closed after the idle time-out.
+            server: .http1(configuration: .init(idleTimeout: .seconds(Int64(http.idleTimeoutSeconds)))),
+            configuration: .init(address: .hostname(http.listen, port: http.port), serverName: "alived"),
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? 0) },
             logger: logger
         )
     }
 
-    func router() -> Router<BasicRequestContext> {
-        let router = Router()
+    func router() -> Router<ControlRequestContext> {
+        let router = Router(context: ControlRequestContext.self)
+        router.get("/") { _, _ in
+            Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-cache",
+                                            .contentSecurityPolicy: StatusPage.contentSecurityPolicy],
+                     body: .init(byteBuffer: ByteBuffer(string: StatusPage.html)))
+        }
         router.get("healthz") { _, _ in
             Response(status: .ok, headers: [.contentType: "text/plain; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: "ok\n")))
         }
-        router.get("hls/live.m3u8") { _, _ in
-            let playlist = LivePlaylist.render(segments: ring.playlistSegments(), targetDurationSeconds: configuration.segmentSeconds)
+        router.get("hls/live.m3u8") { request, context in
+            if !store.current.http.openHLS { _ = try authenticate(request, context, mutating: false) }
+            let playlist = LivePlaylist.render(segments: ring.playlistSegments(), targetDurationSeconds: store.current.segments.seconds)
             return Response(
                 status: .ok,
                 headers: [.contentType: "application/vnd.apple.mpegurl", .cacheControl: "no-cache", .accessControlAllowOrigin: "*"],
                 body: .init(byteBuffer: ByteBuffer(string: playlist))
             )
         }
-        router.get("hls/:segment") { _, context in
+        router.get("hls/:segment") { request, context in
+            if !store.current.http.openHLS { _ = try authenticate(request, context, mutating: false) }
             guard let name = context.parameters.get("segment"), let sequence = Self.sequence(fromSegmentName: name) else {
                 throw HTTPError(.notFound, message: "No such segment")
             }
@@ -77,11 +86,7 @@ public struct ControlServer: Sendable {
         }
         router.get("api/v1/status") { _, _ in
             let document = await StatusDocument(ring: ring, coordinator: coordinator, pipeline: pipeline, startedAt: startedAt)
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
-            encoder.dateEncodingStrategy = .iso8601
-            return Response(status: .ok, headers: [.contentType: "application/json", .cacheControl: "no-cache"],
-                            body: .init(byteBuffer: ByteBuffer(data: try encoder.encode(document))))
+            return try JSONResponse.encode(document)
         }
         router.get("api/v1/thumbnail.jpg") { _, _ in
             guard let thumbnail = thumbnails?.latestThumbnail() else {
@@ -90,6 +95,15 @@ public struct ControlServer: Sendable {
             return Response(status: .ok, headers: [.contentType: "image/jpeg", .cacheControl: "no-cache"],
                             body: .init(byteBuffer: thumbnail.jpeg))
         }
+        router.get("metrics") { request, context in
+            if !store.current.http.openMetrics { _ = try authenticate(request, context, mutating: false) }
+            guard let metrics else { throw HTTPError(.notFound, message: "metrics are not enabled") }
+            recordGauges()
+            return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                            body: .init(byteBuffer: ByteBuffer(bytes: metrics.emitToBuffer())))
+        }
+        addAuthRoutes(to: router)
+        addConfigurationRoutes(to: router)
         return router
     }
 

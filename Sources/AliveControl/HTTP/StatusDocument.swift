@@ -14,6 +14,7 @@ struct StatusDocument: Encodable {
         var framesPerSecond: Double?
         var encoder: String?
         var bytesReceived: UInt64
+        var bitrateInKbps: Double
         var publishesAccepted: UInt64
         var publishesRefused: UInt64
         var connectionsRejected: UInt64
@@ -66,7 +67,7 @@ struct StatusDocument: Encodable {
             state: status.state.rawValue, publisher: status.publisher, publishingSince: status.publishingSince,
             videoCodec: status.videoCodec, audioCodec: status.audioCodec,
             width: status.metadata?.width, height: status.metadata?.height, framesPerSecond: status.metadata?.framesPerSecond,
-            encoder: status.metadata?.encoder, bytesReceived: status.bytesReceived,
+            encoder: status.metadata?.encoder, bytesReceived: status.bytesReceived, bitrateInKbps: status.bitrateInKilobitsPerSecond,
             publishesAccepted: status.publishesAccepted, publishesRefused: status.publishesRefused,
             connectionsRejected: status.connectionsRejected, lastError: status.lastError, lastErrorAt: status.lastErrorAt
         )

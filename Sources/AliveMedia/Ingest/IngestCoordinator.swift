@@ -18,6 +18,8 @@ public final class IngestCoordinator: Sendable {
         public var videoCodec: String?
         public var audioCodec: String?
         public var bytesReceived: UInt64 = 0
+        /// Media bitrate from the encoder over the last 5 s.
+        public var bitrateInKilobitsPerSecond: Double = 0
         public var publishesAccepted: UInt64 = 0
         public var publishesRefused: UInt64 = 0
         public var connectionsRejected: UInt64 = 0
@@ -44,6 +46,7 @@ public final class IngestCoordinator: Sendable {
         var streamKey: String
         var publisher: ObjectIdentifier?
         var status = Status()
+        var meter = ThroughputMeter()
     }
 
     private let guarded: Mutex<Guarded>
@@ -103,6 +106,21 @@ public final class IngestCoordinator: Sendable {
 
     func update(_ change: (inout Status) -> Void) { guarded.withLock { change(&$0.status) } }
 
+    /// Counts media bytes from the publisher (status: bytes and bitrate in).
+    func recordMedia(bytes: Int) {
+        let second = Self.monotonicSecond()
+        guarded.withLock { guarded in
+            guarded.status.bytesReceived += UInt64(bytes)
+            guarded.meter.record(bytes, atSecond: second)
+        }
+    }
+
+    private static let epoch = ContinuousClock.now
+
+    private static func monotonicSecond() -> Int64 {
+        (ContinuousClock.now - epoch).components.seconds
+    }
+
     func recordError(_ message: String, connectionRejected: Bool = false) {
         guarded.withLock { guarded in
             guarded.status.lastError = message
@@ -111,7 +129,14 @@ public final class IngestCoordinator: Sendable {
         }
     }
 
-    public var status: Status { guarded.withLock { $0.status } }
+    public var status: Status {
+        let second = Self.monotonicSecond()
+        return guarded.withLock { guarded in
+            var status = guarded.status
+            status.bitrateInKilobitsPerSecond = (guarded.meter.bitsPerSecond(atSecond: second) / 1000).rounded()
+            return status
+        }
+    }
 
     /// Compares without leaking, through timing, how much of the key matched.
     static func constantTimeEqual(_ lhs: String, _ rhs: String) -> Bool {

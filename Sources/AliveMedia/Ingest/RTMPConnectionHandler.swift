@@ -51,6 +51,7 @@ final class RTMPConnectionHandler: ChannelInboundHandler {
         remote = context.channel.remoteAddress.map { "\($0.ipAddress ?? "?"):\($0.port ?? 0)" } ?? "unknown"
         logger[metadataKey: "rtmp.peer"] = "\(remote)"
         logger.info("rtmp connection opened")
+        MediaMetrics.rtmpConnectionsOpened.increment()
         let timeout = configuration.handshakeTimeout
         handshakeTimer = context.eventLoop.assumeIsolated().scheduleTask(in: timeout) { [weak self] in
             guard let self, case .handshake = self.phase else { return }
@@ -61,6 +62,7 @@ final class RTMPConnectionHandler: ChannelInboundHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         var bytes = unwrapInboundIn(data)
+        MediaMetrics.rtmpBytesReceived.increment(by: Int64(bytes.readableBytes))
         if inbound == nil || inbound!.readableBytes == 0 {
             inbound = bytes
         } else {
@@ -117,9 +119,11 @@ final class RTMPConnectionHandler: ChannelInboundHandler {
             case .authorizePublish(let key):
                 if let refusal = coordinator.claim(id, key: key, remote: remote) {
                     logger.warning("rtmp publish refused", metadata: ["rtmp.refusal": "\(refusal)"])
+                    MediaMetrics.publishesRefused.increment()
                     perform(session.publishRefused(refusal), context: context)
                 } else {
                     logger.info("rtmp publish started")
+                    MediaMetrics.publishesAccepted.increment()
                     perform(session.publishAccepted(), context: context)
                 }
             case .media(let input):
@@ -145,7 +149,7 @@ final class RTMPConnectionHandler: ChannelInboundHandler {
     private func submit(_ input: MediaInput, context: ChannelHandlerContext) {
         switch input {
         case .video(let packet), .audio(let packet):
-            coordinator.update { $0.bytesReceived += UInt64(packet.data.readableBytes) }
+            coordinator.recordMedia(bytes: packet.data.readableBytes)
         case .metadata(let metadata):
             coordinator.update { $0.metadata = metadata }
         case .videoConfiguration(let config):
@@ -214,6 +218,7 @@ final class RTMPConnectionHandler: ChannelInboundHandler {
         if case .closing = phase { return }
         phase = .closing
         logger.warning("rtmp connection dropped", metadata: ["rtmp.reason": "\(reason)"])
+        MediaMetrics.connectionsDropped.increment()
         coordinator.recordError("rtmp connection from \(remote) dropped: \(reason)", connectionRejected: !coordinator.isPublisher(id))
         context.close(promise: nil)
     }

@@ -102,6 +102,7 @@ public final class SegmentRing: Sendable {
             let evicted = state.segments.remove(at: victim)
             if isNeeded(evicted, in: state) {
                 state.segmentsDropped += 1
+                MediaMetrics.segmentsDropped.increment()
                 events.append(.dropped(sequence: evicted.segment.sequence, reason: .evictedWhileNeeded))
             }
             state.freePages.append(contentsOf: evicted.pages)
@@ -120,6 +121,7 @@ public final class SegmentRing: Sendable {
                 state.freePages.append(contentsOf: pages)
                 if overflowed {
                     state.segmentsRefused += 1
+                    MediaMetrics.segmentsRefused.increment()
                     // Media is missing between the previous segment and the next one.
                     state.forceDiscontinuity = true
                 }
@@ -140,6 +142,8 @@ public final class SegmentRing: Sendable {
             )
             state.nextSequence += 1
             state.segmentsClosed += 1
+            MediaMetrics.segmentsClosed.increment()
+            MediaMetrics.segmentBytes.increment(by: Int64(byteCount))
             state.segments.append(StoredSegment(segment: segment, pages: pages, holds: 0, leases: 0))
             events.append(.closed(segment, closedAt: closedAt))
             return segment

@@ -35,7 +35,7 @@ public final class Segmenter {
 
     private enum Track { case video, audio }
 
-    private let configuration: Configuration
+    private var configuration: Configuration
     private let ring: SegmentRing
     private let logger: Logger
     private let keyframeTap: (any KeyframeTap)?
@@ -71,6 +71,12 @@ public final class Segmenter {
     }
 
     deinit { assert(muxer == nil, "Segmenter dropped with an open segment: call finish()") }
+
+    /// Takes effect from the next cut (a running segment keeps the target it started with
+    /// only as far as it has already grown past it).
+    public func setTargetDuration(seconds: Int) {
+        configuration.targetDurationMilliseconds = Int64(seconds) * 1000
+    }
 
     public func handle(_ input: MediaInput) {
         switch input {
@@ -158,7 +164,7 @@ public final class Segmenter {
     private func process(_ track: Track, _ packet: MediaPacket) {
         let hasVideoTrack = videoConfiguration != nil
         guard (track == .video && hasVideoTrack) || (track == .audio && audioConfiguration != nil) else {
-            counters.framesDropped += 1   // no decoder configuration for this track
+            dropFrame()   // no decoder configuration for this track
             return
         }
         let canStartSegment = track == .video ? packet.isKeyframe : !hasVideoTrack
@@ -166,7 +172,7 @@ public final class Segmenter {
             // The publish joins the output timeline where the previous one ended, at the
             // first frame a segment can start with (anything earlier is undecodable).
             guard canStartSegment else {
-                counters.framesDropped += 1
+                dropFrame()
                 return
             }
             timelineOffset = timelineEnd - packet.decodeTimestamp
@@ -176,7 +182,7 @@ public final class Segmenter {
         let pts = max(packet.presentationTimestamp + offset, dts)
 
         if let last = lastDecodeTimestamp[track], dts <= last {
-            counters.framesDropped += 1
+            dropFrame()
             logger.debug("dropping frame with non-increasing timestamp", metadata: ["media.dts": "\(dts)", "media.last_dts": "\(last)"])
             return
         }
@@ -184,13 +190,13 @@ public final class Segmenter {
         var startsSegment = false
         if muxer == nil {
             guard canStartSegment else {
-                counters.framesDropped += 1   // waiting for a keyframe
+                dropFrame()   // waiting for a keyframe
                 return
             }
             startsSegment = openSegment(startingAt: pts)
         } else if tracksChanged {
             guard canStartSegment else {
-                counters.framesDropped += 1
+                dropFrame()
                 return
             }
             closeSegment(endingAt: pts)
@@ -214,17 +220,28 @@ public final class Segmenter {
 
         let streamIndex = track == .video ? muxer.videoStreamIndex : muxer.audioStreamIndex
         guard let streamIndex else {
-            counters.framesDropped += 1
+            dropFrame()
             return
         }
         do {
             try muxer.write(streamIndex: streamIndex, decodeTimestamp: dts, presentationTimestamp: pts, isKeyframe: packet.isKeyframe || track == .audio, data: packet.data)
-            if track == .video { counters.videoFrames += 1 } else { counters.audioFrames += 1 }
+            if track == .video {
+                counters.videoFrames += 1
+                MediaMetrics.videoFrames.increment()
+            } else {
+                counters.audioFrames += 1
+                MediaMetrics.audioFrames.increment()
+            }
         } catch {
             counters.muxerErrors += 1
-            counters.framesDropped += 1
+            dropFrame()
             logger.error("muxer refused a frame", metadata: ["error": "\(error)"])
         }
+    }
+
+    private func dropFrame() {
+        counters.framesDropped += 1
+        MediaMetrics.framesDropped.increment()
     }
 
     /// Returns whether a segment is open now.

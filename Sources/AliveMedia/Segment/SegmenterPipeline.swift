@@ -77,6 +77,11 @@ public final class SegmenterPipeline: Sendable {
         if now { resume() }
     }
 
+    /// Changes the segment length at runtime (from the next cut on).
+    public func setTargetDuration(seconds: Int) {
+        queue.async { [self] in segmenter.setTargetDuration(seconds: seconds) }
+    }
+
     /// Closes the open segment and stops accepting input. Waits for the queue to drain.
     public func finish() async {
         state.withLock { $0.finished = true }

@@ -1,0 +1,114 @@
+extension BoxConfiguration {
+    /// Reads a configuration tree over the defaults: missing keys keep their default,
+    /// unknown keys and wrong types are problems (a typo must never be silently ignored),
+    /// then every range is checked. Throws `ConfigurationError` with every problem at once.
+    public init(tree: ConfigValue) throws {
+        var reader = TreeReader()
+        var configuration = BoxConfiguration()
+        reader.read(tree, path: "") { key, value, path, reader in
+            switch key {
+            case "data_dir": reader.string(value, path) { configuration.dataDirectory = $0 }
+            case "ingest":
+                reader.read(value, path: path) { key, value, path, reader in
+                    switch key {
+                    case "listen": reader.string(value, path) { configuration.ingest.listen = $0 }
+                    case "rtmp_port": reader.int(value, path) { configuration.ingest.rtmpPort = $0 }
+                    case "app": reader.string(value, path) { configuration.ingest.app = $0 }
+                    case "handshake_timeout_seconds": reader.int(value, path) { configuration.ingest.handshakeTimeoutSeconds = $0 }
+                    case "idle_timeout_seconds": reader.int(value, path) { configuration.ingest.idleTimeoutSeconds = $0 }
+                    case "max_message_kib": reader.int(value, path) { configuration.ingest.maxMessageKiB = $0 }
+                    case "max_chunk_size": reader.int(value, path) { configuration.ingest.maxChunkSize = $0 }
+                    case "stream_key": reader.problem(path, "secrets are not kept in the configuration: set the stream key through the API, the page or `alived run --stream-key`")
+                    default: reader.unknown(path)
+                    }
+                }
+            case "segments":
+                reader.read(value, path: path) { key, value, path, reader in
+                    switch key {
+                    case "seconds": reader.int(value, path) { configuration.segments.seconds = $0 }
+                    default: reader.unknown(path)
+                    }
+                }
+            case "ring":
+                reader.read(value, path: path) { key, value, path, reader in
+                    switch key {
+                    case "budget_mib": reader.int(value, path) { configuration.ring.budgetMiB = $0 }
+                    case "playlist_window": reader.int(value, path) { configuration.ring.playlistWindow = $0 }
+                    default: reader.unknown(path)
+                    }
+                }
+            case "http":
+                reader.read(value, path: path) { key, value, path, reader in
+                    switch key {
+                    case "listen": reader.string(value, path) { configuration.http.listen = $0 }
+                    case "port": reader.int(value, path) { configuration.http.port = $0 }
+                    case "open_hls": reader.bool(value, path) { configuration.http.openHLS = $0 }
+                    case "open_metrics": reader.bool(value, path) { configuration.http.openMetrics = $0 }
+                    case "idle_timeout_seconds": reader.int(value, path) { configuration.http.idleTimeoutSeconds = $0 }
+                    default: reader.unknown(path)
+                    }
+                }
+            default: reader.unknown(path)
+            }
+        }
+        let problems = reader.problems + (reader.problems.isEmpty ? configuration.validate() : [])
+        if !problems.isEmpty { throw ConfigurationError(problems: problems) }
+        self = configuration
+    }
+
+    /// The configuration as a tree (every key, defaults included).
+    public var tree: ConfigValue {
+        .table([
+            "data_dir": .string(dataDirectory),
+            "ingest": .table([
+                "listen": .string(ingest.listen),
+                "rtmp_port": .integer(ingest.rtmpPort),
+                "app": .string(ingest.app),
+                "handshake_timeout_seconds": .integer(ingest.handshakeTimeoutSeconds),
+                "idle_timeout_seconds": .integer(ingest.idleTimeoutSeconds),
+                "max_message_kib": .integer(ingest.maxMessageKiB),
+                "max_chunk_size": .integer(ingest.maxChunkSize),
+            ]),
+            "segments": .table(["seconds": .integer(segments.seconds)]),
+            "ring": .table(["budget_mib": .integer(ring.budgetMiB), "playlist_window": .integer(ring.playlistWindow)]),
+            "http": .table([
+                "listen": .string(http.listen), "port": .integer(http.port),
+                "open_hls": .boolean(http.openHLS), "open_metrics": .boolean(http.openMetrics),
+                "idle_timeout_seconds": .integer(http.idleTimeoutSeconds),
+            ]),
+        ])
+    }
+}
+
+/// Walks a tree collecting problems instead of stopping at the first.
+private struct TreeReader {
+    var problems: [ConfigurationProblem] = []
+
+    mutating func read(_ value: ConfigValue, path: String, _ field: (String, ConfigValue, String, inout TreeReader) -> Void) {
+        guard case .table(let table) = value else {
+            problem(path.isEmpty ? "(root)" : path, "must be a table, not \(value.typeName)")
+            return
+        }
+        for key in table.keys.sorted() {
+            field(key, table[key]!, path.isEmpty ? key : "\(path).\(key)", &self)
+        }
+    }
+
+    mutating func string(_ value: ConfigValue, _ path: String, _ set: (String) -> Void) {
+        if case .string(let string) = value { set(string) } else { problem(path, "must be a string, not \(value.typeName)") }
+    }
+
+    mutating func int(_ value: ConfigValue, _ path: String, _ set: (Int) -> Void) {
+        if case .integer(let int) = value { set(int) } else { problem(path, "must be an integer, not \(value.typeName)") }
+    }
+
+    mutating func bool(_ value: ConfigValue, _ path: String, _ set: (Bool) -> Void) {
+        if case .boolean(let bool) = value { set(bool) } else { problem(path, "must be true or false, not \(value.typeName)") }
+    }
+
+    mutating func unknown(_ path: String) { problem(path, "unknown setting") }
+
+    mutating func problem(_ path: String, _ reason: String) {
+        problems.append(ConfigurationProblem(path: path, reason: reason))
+    }
+}

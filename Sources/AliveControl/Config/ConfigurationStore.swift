@@ -1,0 +1,74 @@
+import Foundation
+import Synchronization
+
+/// The running configuration and the file it lives in. Changes are validated as a whole,
+/// written atomically, then applied; an invalid change leaves the running configuration
+/// (and the file) as they were.
+public final class ConfigurationStore: Sendable {
+    /// What a change did.
+    public struct ChangeReport: Sendable, Equatable {
+        /// Field paths whose new value is in effect now.
+        public var applied: [String]
+        /// Field paths whose new value is saved but takes effect at the next start.
+        public var restartRequired: [String]
+    }
+
+    /// Settings the running box can take without a restart. Everything else (ports,
+    /// addresses, ring size, data folder, RTMP limits) is read once at start.
+    static let runtimeSettings: Set<String> = ["segments.seconds", "http.open_hls", "http.open_metrics"]
+
+    public let path: String
+    private let state: Mutex<BoxConfiguration>
+    private let listeners: Mutex<[@Sendable (BoxConfiguration) -> Void]> = Mutex([])
+
+    public init(path: String, initial: BoxConfiguration) {
+        self.path = path
+        self.state = Mutex(initial)
+    }
+
+    public var current: BoxConfiguration { state.withLock { $0 } }
+
+    /// Called with the new configuration after every successful change.
+    public func onChange(_ listener: @escaping @Sendable (BoxConfiguration) -> Void) {
+        listeners.withLock { $0.append(listener) }
+    }
+
+    /// Replaces the whole configuration with `tree` (missing keys take their defaults).
+    public func replace(with tree: ConfigValue) throws -> ChangeReport {
+        try change { _ in try BoxConfiguration(tree: tree) }
+    }
+
+    /// Lays `patch` over the running configuration.
+    public func patch(with patch: ConfigValue) throws -> ChangeReport {
+        try change { current in try BoxConfiguration(tree: current.tree.merging(patch)) }
+    }
+
+    private func change(_ make: (BoxConfiguration) throws -> BoxConfiguration) throws -> ChangeReport {
+        let (next, report) = try state.withLock { current -> (BoxConfiguration, ChangeReport) in
+            let next = try make(current)
+            let changed = Self.changedPaths(from: current.tree, to: next.tree)
+            if !changed.isEmpty {
+                try AtomicFile.write(next.renderTOML(), to: path)
+                current = next
+            }
+            return (next, ChangeReport(
+                applied: changed.filter { Self.runtimeSettings.contains($0) },
+                restartRequired: changed.filter { !Self.runtimeSettings.contains($0) }))
+        }
+        if !(report.applied.isEmpty && report.restartRequired.isEmpty) {
+            for listener in listeners.withLock({ $0 }) { listener(next) }
+        }
+        return report
+    }
+
+    static func changedPaths(from old: ConfigValue, to new: ConfigValue, prefix: String = "") -> [String] {
+        guard case .table(let a) = old, case .table(let b) = new else { return old == new ? [] : [prefix] }
+        return Set(a.keys).union(b.keys).sorted().flatMap { key -> [String] in
+            let path = prefix.isEmpty ? key : "\(prefix).\(key)"
+            switch (a[key], b[key]) {
+            case let (x?, y?): return changedPaths(from: x, to: y, prefix: path)
+            default: return [path]
+            }
+        }
+    }
+}

@@ -1,0 +1,238 @@
+/// The status page: one self-contained document (no CDN, no internet), refreshed by
+/// polling the API. Works on a phone: one column, large touch targets.
+enum StatusPage {
+    /// Only the box's own origin; inline script/style are the page itself.
+    static let contentSecurityPolicy = "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self' 'unsafe-inline'; frame-ancestors 'none'"
+
+    static let html = #"""
+<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>alived</title>
+<style>
+  :root { --fg:#1d2330; --muted:#6b7280; --ok:#15803d; --bad:#b91c1c; --card:#fff; --bg:#f1f3f7; }
+  * { box-sizing: border-box; }
+  body { margin:0; font:15px/1.45 system-ui, sans-serif; color:var(--fg); background:var(--bg); }
+  header { padding:12px 16px; background:#111827; color:#fff; display:flex; justify-content:space-between; align-items:center; }
+  main { max-width:960px; margin:0 auto; padding:12px; display:grid; gap:12px; grid-template-columns:repeat(auto-fit,minmax(300px,1fr)); }
+  section { background:var(--card); border-radius:10px; padding:14px; box-shadow:0 1px 2px #0001; }
+  h2 { margin:0 0 8px; font-size:16px; }
+  dl { display:grid; grid-template-columns:auto 1fr; gap:4px 12px; margin:0; }
+  dt { color:var(--muted); } dd { margin:0; word-break:break-all; }
+  input, button { font:inherit; padding:8px 10px; border-radius:8px; border:1px solid #cbd5e1; }
+  button { background:#1f2937; color:#fff; border:0; cursor:pointer; min-height:40px; }
+  button.secondary { background:#e5e7eb; color:var(--fg); }
+  label { display:block; margin:6px 0 2px; color:var(--muted); }
+  .field input { width:100%; } .error { color:var(--bad); font-size:13px; min-height:1em; }
+  .pill { display:inline-block; padding:2px 10px; border-radius:999px; background:#e5e7eb; }
+  .pill.live { background:#dcfce7; color:var(--ok); } .warn { color:var(--bad); }
+  #thumb { width:100%; border-radius:8px; background:#000; min-height:120px; display:block; }
+  #logs { font:12px/1.4 ui-monospace, monospace; max-height:260px; overflow:auto; white-space:pre-wrap; background:#0b1020; color:#d1d5db; padding:8px; border-radius:8px; }
+  code { background:#eef2f7; padding:2px 4px; border-radius:4px; }
+  .hidden { display:none !important; } .row { display:flex; gap:8px; flex-wrap:wrap; align-items:center; }
+</style>
+</head>
+<body>
+<header><strong>alived</strong><span id="state" class="pill">…</span></header>
+<main>
+  <section id="auth" class="hidden">
+    <h2 id="auth-title">Log in</h2>
+    <form id="auth-form">
+      <div class="field"><label for="password">Page password</label><input id="password" type="password" autocomplete="current-password" minlength="8" required></div>
+      <div class="error" id="auth-error"></div>
+      <button type="submit" id="auth-submit">Log in</button>
+    </form>
+  </section>
+
+  <section>
+    <h2>Stream</h2>
+    <img id="thumb" alt="latest keyframe">
+    <dl id="ingest"></dl>
+    <svg id="graph" viewBox="0 0 300 60" width="100%" height="60" role="img" aria-label="bitrate over the last minutes">
+      <polyline id="graph-line" fill="none" stroke="#2563eb" stroke-width="1.5" points=""></polyline>
+    </svg>
+    <div id="bitrate" class="muted"></div>
+  </section>
+
+  <section>
+    <h2>Segments and ring</h2>
+    <dl id="ring"></dl>
+    <ul id="warnings" class="warn"></ul>
+  </section>
+
+  <section class="needs-auth hidden">
+    <h2>Encoder settings (OBS)</h2>
+    <dl>
+      <dt>Server</dt><dd><code id="rtmp-url"></code></dd>
+      <dt>Stream key</dt><dd><code id="stream-key">set, hidden</code></dd>
+    </dl>
+    <p class="muted">The key is never shown again once set. Generate a new one to copy it into the encoder; the running stream continues, the next connection needs the new key.</p>
+    <div class="row"><button id="new-key" class="secondary" type="button">Generate a new stream key</button></div>
+  </section>
+
+  <section class="needs-auth hidden">
+    <h2>Configuration</h2>
+    <form id="config-form"></form>
+    <div class="row"><button id="save-config" type="button">Save</button><span id="config-result"></span></div>
+  </section>
+
+  <section class="needs-auth hidden">
+    <h2>Recent log</h2>
+    <div id="logs"></div>
+    <div class="row" style="margin-top:8px"><button id="logout" class="secondary" type="button">Log out</button></div>
+  </section>
+</main>
+<script>
+"use strict";
+const $ = (id) => document.getElementById(id);
+let csrf = null, authenticated = false, samples = [], lastThumbSeq = null, config = null;
+
+async function api(path, options = {}) {
+  const headers = Object.assign({ "Content-Type": "application/json" }, options.headers || {});
+  if (csrf && options.method && options.method !== "GET") headers["X-CSRF-Token"] = csrf;
+  const response = await fetch(path, Object.assign({}, options, { headers, credentials: "same-origin" }));
+  let body = null;
+  try { body = await response.json(); } catch (e) {}
+  return { status: response.status, body };
+}
+
+function fill(list, pairs) {
+  list.replaceChildren();
+  for (const [k, v] of pairs) {
+    if (v === undefined || v === null || v === "") continue;
+    const dt = document.createElement("dt"); dt.textContent = k;
+    const dd = document.createElement("dd"); dd.textContent = v;
+    list.append(dt, dd);
+  }
+}
+
+function mb(bytes) { return (bytes / 1048576).toFixed(1) + " MiB"; }
+
+async function refreshStatus() {
+  const { status, body } = await api("/api/v1/status");
+  if (status !== 200) return;
+  const ingest = body.ingest, ring = body.ring;
+  const live = ingest.state === "publishing";
+  $("state").textContent = live ? "LIVE" : "idle";
+  $("state").className = "pill" + (live ? " live" : "");
+  fill($("ingest"), [["State", ingest.state], ["Encoder", ingest.publisher], ["Video", ingest.video_codec],
+    ["Resolution", ingest.width ? ingest.width + "×" + ingest.height : null], ["Frame rate", ingest.frames_per_second],
+    ["Audio", ingest.audio_codec], ["Bitrate in", live ? ingest.bitrate_in_kbps + " kbit/s" : null],
+    ["Received", mb(ingest.bytes_received)], ["Last error", ingest.last_error]]);
+  fill($("ring"), [["Ring", mb(ring.bytes_in_use) + " of " + mb(ring.budget_bytes)], ["Segments", ring.segments + " held, " + ring.segments_closed + " closed"],
+    ["Dropped", ring.segments_dropped], ["Refused", ring.segments_refused],
+    ["Last segment", ring.last_segment ? "#" + ring.last_segment.sequence + ", " + ring.last_segment.duration_seconds.toFixed(3) + " s" : null]]);
+  $("warnings").replaceChildren(...body.warnings.map((w) => { const li = document.createElement("li"); li.textContent = w; return li; }));
+  const now = Date.now() / 1000;
+  samples.push([now, ingest.bytes_received]);
+  samples = samples.filter(([t]) => now - t <= 300);
+  drawGraph();
+  if (ring.last_segment && ring.last_segment.sequence !== lastThumbSeq) {
+    lastThumbSeq = ring.last_segment.sequence;
+    $("thumb").src = "/api/v1/thumbnail.jpg?segment=" + lastThumbSeq;
+  }
+}
+
+function drawGraph() {
+  const rates = [];
+  for (let i = 1; i < samples.length; i++) {
+    const dt = samples[i][0] - samples[i - 1][0];
+    if (dt > 0) rates.push([samples[i][0], Math.max(0, (samples[i][1] - samples[i - 1][1]) * 8 / dt / 1000)]);
+  }
+  if (!rates.length) { $("bitrate").textContent = ""; return; }
+  const max = Math.max(1, ...rates.map((r) => r[1])), end = rates[rates.length - 1][0];
+  $("graph-line").setAttribute("points", rates.map(([t, r]) => ((300 - (end - t)) ).toFixed(1) + "," + (58 - r / max * 55).toFixed(1)).join(" "));
+  $("bitrate").textContent = "in: " + Math.round(rates[rates.length - 1][1]) + " kbit/s (peak " + Math.round(max) + " over 5 min)";
+}
+
+async function refreshAuth() {
+  const { body } = await api("/api/v1/auth");
+  authenticated = body.authenticated; csrf = body.csrf_token || null;
+  $("auth").classList.toggle("hidden", authenticated);
+  $("auth-title").textContent = body.password_set ? "Log in" : "Set the page password (first start)";
+  $("auth-submit").textContent = body.password_set ? "Log in" : "Set password";
+  $("password").autocomplete = body.password_set ? "current-password" : "new-password";
+  $("auth-form").dataset.mode = body.password_set ? "login" : "setup";
+  for (const el of document.querySelectorAll(".needs-auth")) el.classList.toggle("hidden", !authenticated);
+  if (authenticated) { await loadConfig(); await refreshLogs(); }
+}
+
+$("auth-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const mode = $("auth-form").dataset.mode;
+  const { status, body } = await api("/api/v1/auth/" + mode, { method: "POST", body: JSON.stringify({ password: $("password").value }) });
+  $("password").value = "";
+  if (status === 200 || status === 201) { $("auth-error").textContent = ""; csrf = body.csrf_token; await refreshAuth(); }
+  else $("auth-error").textContent = (body && body.error) || ("error " + status);
+});
+
+$("logout").addEventListener("click", async () => { await api("/api/v1/auth/logout", { method: "POST" }); csrf = null; await refreshAuth(); });
+
+$("new-key").addEventListener("click", async () => {
+  if (!confirm("Replace the stream key? The encoder must use the new key at its next connection.")) return;
+  const bytes = new Uint8Array(15); crypto.getRandomValues(bytes);
+  const key = Array.from(bytes, (b) => "abcdefghijkmnopqrstuvwxyz23456789"[b % 33]).join("");
+  const { status, body } = await api("/api/v1/secrets", { method: "PUT", body: JSON.stringify({ stream_key: key }) });
+  $("stream-key").textContent = status === 200 ? key : ((body && body.error) || "error " + status);
+});
+
+const fieldsShown = [["segments.seconds", "Segment length (s, 1-10)"], ["ring.budget_mib", "Ring budget (MiB)"], ["ring.playlist_window", "Playlist window (segments)"],
+  ["ingest.app", "RTMP application"], ["ingest.rtmp_port", "RTMP port"], ["ingest.idle_timeout_seconds", "Encoder idle time-out (s)"],
+  ["http.port", "HTTP port"], ["http.open_hls", "HLS preview without login"], ["http.open_metrics", "Metrics without login"]];
+
+function valueAt(tree, path) { return path.split(".").reduce((node, key) => node && node[key], tree); }
+
+async function loadConfig() {
+  const { status, body } = await api("/api/v1/config");
+  if (status !== 200) return;
+  config = body.config;
+  $("rtmp-url").textContent = "rtmp://" + location.hostname + ":" + valueAt(config, "ingest.rtmp_port") + "/" + valueAt(config, "ingest.app");
+  const form = $("config-form"); form.replaceChildren();
+  for (const [path, title] of fieldsShown) {
+    const value = valueAt(config, path), div = document.createElement("div"); div.className = "field";
+    const label = document.createElement("label"); label.textContent = title; label.htmlFor = "f-" + path;
+    const input = document.createElement("input"); input.id = "f-" + path; input.name = path;
+    if (typeof value === "boolean") { input.type = "checkbox"; input.checked = value; input.style.width = "auto"; }
+    else { input.value = value; input.inputMode = typeof value === "number" ? "numeric" : "text"; }
+    const error = document.createElement("div"); error.className = "error"; error.id = "e-" + path;
+    div.append(label, input, error); form.append(div);
+  }
+}
+
+$("save-config").addEventListener("click", async () => {
+  const patch = {};
+  for (const [path] of fieldsShown) {
+    const input = $("f-" + path), old = valueAt(config, path);
+    let value = input.type === "checkbox" ? input.checked : (typeof old === "number" && /^-?\d+$/.test(input.value.trim()) ? Number(input.value.trim()) : input.value);
+    if (value === old) continue;
+    const [section, key] = path.split("."); (patch[section] = patch[section] || {})[key] = value;
+    $("e-" + path).textContent = "";
+  }
+  for (const el of document.querySelectorAll("#config-form .error")) el.textContent = "";
+  const { status, body } = await api("/api/v1/config", { method: "PATCH", body: JSON.stringify(patch) });
+  if (status === 200) {
+    config = body.config;
+    $("config-result").textContent = "Saved." + (body.restart_required.length ? " Restart needed for: " + body.restart_required.join(", ") : "");
+  } else {
+    $("config-result").textContent = (body && body.error) || ("error " + status);
+    for (const problem of (body && body.errors) || []) { const el = $("e-" + problem.path); if (el) el.textContent = problem.reason; }
+  }
+});
+
+async function refreshLogs() {
+  if (!authenticated) return;
+  const { status, body } = await api("/api/v1/logs?lines=100");
+  if (status === 200) { const el = $("logs"); const atEnd = el.scrollTop + el.clientHeight >= el.scrollHeight - 4; el.textContent = body.lines.join("\n"); if (atEnd) el.scrollTop = el.scrollHeight; }
+  else if (status === 401) await refreshAuth();
+}
+
+refreshAuth().then(refreshStatus);
+setInterval(refreshStatus, 1500);
+setInterval(refreshLogs, 3000);
+</script>
+</body>
+</html>
+"""#
+}

@@ -1,0 +1,147 @@
+import Logging
+
+/// Uploads closed segments in order of age, retrying with back-off, and reports each
+/// as stored or as a gap.
+///
+/// Segments queue in sequence order (bounded by `maxPendingSegments`; when full the
+/// oldest waiting segment becomes a gap: policy `dropOldestAsGap`). The oldest one is
+/// uploaded first and retried until it is stored or the ring lets it go (its `lease()`
+/// answers nil): a segment is never retried forever. Each upload's speed is measured
+/// against the segment's duration and a warning raised (log + status flag) when it is
+/// slower than `minimumRealTimeFactor` × real time.
+public actor StorageStage {
+    private let uploader: StorageUploader
+    private let configuration: StorageConfiguration
+    private let onEvent: @Sendable (StorageEvent) async -> Void
+    private let logger: Logger
+    private var queue: [any StorableSegment] = []
+    private var waiter: CheckedContinuation<Void, Never>?
+    private var state = StorageStatus()
+    private var random = SystemRandomNumberGenerator()
+
+    /// `onEvent` is awaited for each event, in sequence order, before the next upload:
+    /// a slow consumer slows the stage down rather than losing events.
+    public init(uploader: StorageUploader, logger: Logger = Logger(label: "alived.storage"),
+                onEvent: @escaping @Sendable (StorageEvent) async -> Void) {
+        self.uploader = uploader
+        configuration = uploader.configuration
+        self.logger = logger
+        self.onEvent = onEvent
+    }
+
+    /// `pending` counts the segments waiting behind the one being uploaded.
+    public var status: StorageStatus {
+        var status = state
+        status.pending = queue.count
+        return status
+    }
+
+    /// Queues a closed segment. Returns the segment dropped as a gap when the queue was
+    /// full (it is also reported through `onEvent`), nil otherwise.
+    @discardableResult
+    public func submit(_ segment: any StorableSegment) async -> UInt64? {
+        let index = queue.firstIndex { $0.sequence > segment.sequence } ?? queue.endIndex
+        queue.insert(segment, at: index)
+        var dropped: UInt64?
+        if queue.count > configuration.maxPendingSegments {
+            let oldest = queue.removeFirst()
+            dropped = oldest.sequence
+            await reportGap(oldest, reason: "storage queue full")
+        }
+        waiter?.resume()
+        waiter = nil
+        return dropped
+    }
+
+    /// Runs until the calling task is cancelled.
+    public func run() async {
+        while !Task.isCancelled {
+            guard !queue.isEmpty else {
+                await withTaskCancellationHandler {
+                    await withCheckedContinuation { continuation in
+                        if Task.isCancelled || !queue.isEmpty {
+                            continuation.resume()
+                        } else {
+                            waiter = continuation
+                        }
+                    }
+                } onCancel: {
+                    Task { await self.wakeWaiter() }
+                }
+                continue
+            }
+            // Out of the queue while in flight, so a full queue never drops it as a gap.
+            let segment = queue.removeFirst()
+            guard await store(segment) else {
+                queue.insert(segment, at: 0)
+                return
+            }
+        }
+    }
+
+    private func wakeWaiter() {
+        waiter?.resume()
+        waiter = nil
+    }
+
+    /// Stores `segment` or reports it as a gap; false when cancelled.
+    private func store(_ segment: any StorableSegment) async -> Bool {
+        var attempt = 0
+        while true {
+            guard let bytes = segment.lease() else {
+                await reportGap(segment, reason: "segment left the ring before it was stored")
+                return true
+            }
+            attempt += 1
+            do {
+                let stored = try await uploader.store(StorageObject(kind: .segment, name: segment.name, bytes: bytes))
+                await reportStored(segment, stored, attempts: attempt)
+                return true
+            } catch is CancellationError {
+                return false
+            } catch {
+                state.failedAttempts += 1
+                let delay = configuration.retry.delay(forAttempt: attempt, using: &random)
+                logger.warning("segment upload failed, will retry", metadata: [
+                    "segment.sequence": "\(segment.sequence)", "storage.attempt": "\(attempt)",
+                    "storage.retry_in": "\(delay)", "storage.error": "\(error)",
+                ])
+                do {
+                    try await Task.sleep(for: delay)
+                } catch {
+                    return false
+                }
+            }
+        }
+    }
+
+    private func reportStored(_ segment: any StorableSegment, _ object: StoredObject, attempts: Int) async {
+        let seconds = max(object.uploadTime.seconds, 1e-9)
+        let factor = segment.duration / seconds
+        state.stored += 1
+        state.lastRealTimeFactor = factor
+        state.isSlowerThanRealTime = factor < configuration.minimumRealTimeFactor
+        if state.isSlowerThanRealTime {
+            state.slowUploads += 1
+            logger.warning("upload slower than real time", metadata: [
+                "segment.sequence": "\(segment.sequence)", "segment.duration": "\(segment.duration)",
+                "storage.upload_seconds": "\(seconds)", "storage.real_time_factor": "\(factor)",
+            ])
+        }
+        logger.info("segment stored", metadata: [
+            "segment.sequence": "\(segment.sequence)", "storage.hash": "\(object.hash)",
+            "storage.endpoint": "\(object.endpoint)", "storage.real_time_factor": "\(factor)",
+        ])
+        await onEvent(.stored(StoredSegment(sequence: segment.sequence, duration: segment.duration, object: object,
+                                            realTimeFactor: factor, attempts: attempts)))
+    }
+
+    private func reportGap(_ segment: any StorableSegment, reason: String) async {
+        state.gaps += 1
+        logger.error("segment lost before it was stored", metadata: [
+            "segment.sequence": "\(segment.sequence)", "segment.duration": "\(segment.duration)",
+            "storage.reason": "\(reason)",
+        ])
+        await onEvent(.gap(sequence: segment.sequence, duration: segment.duration))
+    }
+}
