@@ -1,5 +1,6 @@
 import AliveControl
 import AliveMedia
+import AliveStorage
 import Foundation
 import Logging
 import NIOCore
@@ -57,9 +58,13 @@ struct Box {
             pipeline.setTargetDuration(seconds: next.segments.seconds)
             logger.notice("configuration changed", metadata: ["segment.seconds": "\(next.segments.seconds)"])
         }
+        let storage = try makeStorageFeed(configuration.storage, ring: ring)
+        var storageSummary: (@Sendable () async -> StorageSummary)?
+        if let storage { storageSummary = { await storage.summary() } }
         let control = ControlServer(
             ring: ring, coordinator: coordinator, pipeline: pipeline, store: store, secrets: secrets,
-            authority: SessionAuthority(secrets: secrets), logs: logs, metrics: metrics, thumbnails: thumbnails)
+            authority: SessionAuthority(secrets: secrets), logs: logs, metrics: metrics, storage: storageSummary,
+            thumbnails: thumbnails)
         let http = control.application(logger: logger) { [logger] port in
             logger.info("http listening", metadata: ["http.port": "\(port)"])
         }
@@ -70,21 +75,35 @@ struct Box {
             "rtmp.url": "rtmp://<this box>:\(configuration.ingest.rtmpPort)/\(configuration.ingest.app)/<stream key>",
         ])
 
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: SegmentEventLog(ring: ring, logger: logger))]
+        if let storage { services.append(.init(service: storage)) }
+        services += [.init(service: thumbnails), .init(service: SegmenterService(pipeline: pipeline)), .init(service: rtmp), .init(service: http)]
         // Start order is the flow; shutdown runs in reverse: HTTP stops, RTMP stops accepting
         // and ends the publish, the segmenter closes its last segment, the thumbnailer frees
         // its decoder, the event log drains.
         let group = ServiceGroup(configuration: .init(
-            services: [
-                .init(service: SegmentEventLog(ring: ring, logger: logger)),
-                .init(service: thumbnails),
-                .init(service: SegmenterService(pipeline: pipeline)),
-                .init(service: rtmp),
-                .init(service: http),
-            ],
+            services: services,
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger
         ))
         try await group.run()
         logger.info("alived stopped")
+    }
+
+    /// The storage stage for the configured backend; nil for `none` (segments stay in the ring).
+    private func makeStorageFeed(_ settings: BoxConfiguration.Storage, ring: SegmentRing) throws -> StorageFeed? {
+        let backend: StorageConfiguration.Backend
+        switch settings.backend {
+        case .none: return nil
+        case .kubo: backend = .ipfs(settings.endpoints.map { IPFSEndpoint(api: .kuboRPC, url: $0, pin: settings.pin) })
+        case .cluster: backend = .ipfs(settings.endpoints.map { IPFSEndpoint(api: .cluster, url: $0, pin: settings.pin) })
+        case .skynet: backend = .skynet(settings.endpoints.map { SkynetPortal(url: $0) })
+        }
+        var storage = StorageConfiguration(backend: backend)
+        storage.cidVersion = settings.cidVersion == 1 ? .v1 : .v0
+        storage.uploadTimeout = .seconds(settings.uploadTimeoutSeconds)
+        let uploader = try StorageUploader(configuration: storage, client: try HTTPClient(logger: logger), logger: logger)
+        logger.info("storage enabled", metadata: ["storage.backend": "\(settings.backend.rawValue)", "storage.endpoints": "\(settings.endpoints.count)"])
+        return StorageFeed(ring: ring, uploader: uploader, backend: settings.backend.rawValue, logger: logger)
     }
 }

@@ -92,6 +92,24 @@ struct BoxConfigurationTests {
         #expect(patched.segments.seconds == 6 && patched.ingest.app == "venue")
     }
 
+    @Test func storageSettingsAreChecked() throws {
+        let kubo = try BoxConfiguration.parse(toml: "[storage]\nbackend = \"kubo\"\nendpoints = [\"http://10.0.0.2:5001\", \"https://ipfs.example\"]\ncid_version = 1\n")
+        #expect(kubo.storage.backend == .kubo && kubo.storage.endpoints.count == 2 && kubo.storage.cidVersion == 1)
+        do {
+            _ = try BoxConfiguration.parse(toml: "[storage]\nbackend = \"s3\"\nendpoints = [\"ftp://x\", 3]\n")
+            Issue.record("accepted bad storage settings")
+        } catch let error as ConfigurationError {
+            #expect(Set(error.problems.map(\.path)) == ["storage.backend", "storage.endpoints[1]"])
+        }
+        do {
+            _ = try BoxConfiguration.parse(toml: "[storage]\nbackend = \"cluster\"\nendpoints = [\"ftp://x\"]\ncid_version = 2\n")
+            Issue.record("accepted bad storage settings")
+        } catch let error as ConfigurationError {
+            #expect(Set(error.problems.map(\.path)) == ["storage.endpoints[0]", "storage.cid_version"])
+        }
+        #expect(throws: ConfigurationError.self) { try BoxConfiguration.parse(toml: "[storage]\nbackend = \"skynet\"\n") }
+    }
+
     @Test func syntaxErrorsNameTheLine() {
         do {
             _ = try BoxConfiguration.parse(toml: "[ingest]\nrtmp_port = = 3\n")

@@ -37,6 +37,23 @@ extension BoxConfiguration {
                     default: reader.unknown(path)
                     }
                 }
+            case "storage":
+                reader.read(value, path: path) { key, value, path, reader in
+                    switch key {
+                    case "backend":
+                        var name: String?
+                        reader.string(value, path) { name = $0 }
+                        if let name {
+                            if let backend = Storage.Backend(rawValue: name) { configuration.storage.backend = backend }
+                            else { reader.problem(path, "must be one of \(Storage.Backend.allCases.map(\.rawValue).joined(separator: ", "))") }
+                        }
+                    case "endpoints": reader.strings(value, path) { configuration.storage.endpoints = $0 }
+                    case "cid_version": reader.int(value, path) { configuration.storage.cidVersion = $0 }
+                    case "pin": reader.bool(value, path) { configuration.storage.pin = $0 }
+                    case "upload_timeout_seconds": reader.int(value, path) { configuration.storage.uploadTimeoutSeconds = $0 }
+                    default: reader.unknown(path)
+                    }
+                }
             case "http":
                 reader.read(value, path: path) { key, value, path, reader in
                     switch key {
@@ -71,6 +88,13 @@ extension BoxConfiguration {
             ]),
             "segments": .table(["seconds": .integer(segments.seconds)]),
             "ring": .table(["budget_mib": .integer(ring.budgetMiB), "playlist_window": .integer(ring.playlistWindow)]),
+            "storage": .table([
+                "backend": .string(storage.backend.rawValue),
+                "endpoints": .array(storage.endpoints.map { .string($0) }),
+                "cid_version": .integer(storage.cidVersion),
+                "pin": .boolean(storage.pin),
+                "upload_timeout_seconds": .integer(storage.uploadTimeoutSeconds),
+            ]),
             "http": .table([
                 "listen": .string(http.listen), "port": .integer(http.port),
                 "open_hls": .boolean(http.openHLS), "open_metrics": .boolean(http.openMetrics),
@@ -104,6 +128,18 @@ private struct TreeReader {
 
     mutating func bool(_ value: ConfigValue, _ path: String, _ set: (Bool) -> Void) {
         if case .boolean(let bool) = value { set(bool) } else { problem(path, "must be true or false, not \(value.typeName)") }
+    }
+
+    mutating func strings(_ value: ConfigValue, _ path: String, _ set: ([String]) -> Void) {
+        guard case .array(let items) = value else {
+            problem(path, "must be a list of strings, not \(value.typeName)")
+            return
+        }
+        var strings: [String] = []
+        for (index, item) in items.enumerated() {
+            if case .string(let string) = item { strings.append(string) } else { problem("\(path)[\(index)]", "must be a string, not \(item.typeName)") }
+        }
+        set(strings)
     }
 
     mutating func unknown(_ path: String) { problem(path, "unknown setting") }

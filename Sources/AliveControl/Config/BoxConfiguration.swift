@@ -34,8 +34,29 @@ public struct BoxConfiguration: Sendable, Equatable {
         public var idleTimeoutSeconds = 30
     }
 
+    public struct Storage: Sendable, Equatable {
+        public enum Backend: String, Sendable, CaseIterable {
+            /// Segments stay in the ring only (the embedded default).
+            case none
+            /// Kubo's RPC `POST /api/v0/add`.
+            case kubo
+            /// IPFS Cluster's `POST /add` (replicated pin).
+            case cluster
+            /// A Skynet portal's `POST /skynet/skyfile`.
+            case skynet
+        }
+
+        public var backend = Backend.none
+        /// Base URLs, tried in order (fail-over), e.g. `http://127.0.0.1:5001`.
+        public var endpoints: [String] = []
+        public var cidVersion = 0
+        public var pin = true
+        public var uploadTimeoutSeconds = 60
+    }
+
     public var dataDirectory = "./data"
     public var ingest = Ingest()
+    public var storage = Storage()
     public var segments = Segments()
     public var ring = Ring()
     public var http = HTTP()
@@ -92,6 +113,14 @@ extension BoxConfiguration {
         check(!http.listen.isEmpty, "http.listen", "must be an address such as 0.0.0.0")
         check((0...65_535).contains(http.port), "http.port", "must be 0...65535 (was \(http.port))")
         check((1...600).contains(http.idleTimeoutSeconds), "http.idle_timeout_seconds", "must be 1...600")
+        check(storage.backend == .none || !storage.endpoints.isEmpty, "storage.endpoints", "needs at least one URL for backend \"\(storage.backend.rawValue)\"")
+        for (index, url) in storage.endpoints.enumerated() {
+            let lower = url.lowercased()
+            check((lower.hasPrefix("http://") || lower.hasPrefix("https://")) && !url.contains("?") && url.count <= 200,
+                  "storage.endpoints[\(index)]", "must be an http(s) URL without a query")
+        }
+        check(storage.cidVersion == 0 || storage.cidVersion == 1, "storage.cid_version", "must be 0 or 1")
+        check((5...600).contains(storage.uploadTimeoutSeconds), "storage.upload_timeout_seconds", "must be 5...600")
         check(http.port == 0 || http.port != ingest.rtmpPort || http.listen != ingest.listen, "http.port", "must differ from ingest.rtmp_port")
         return problems
     }

@@ -17,11 +17,13 @@ public struct ControlServer: Sendable {
     let authority: SessionAuthority
     let logs: RecentLogBuffer
     let metrics: PrometheusCollectorRegistry?
+    let storage: (@Sendable () async -> StorageSummary)?
     let thumbnails: ThumbnailService?
     let startedAt = Date()
 
     public init(ring: SegmentRing, coordinator: IngestCoordinator, pipeline: SegmenterPipeline, store: ConfigurationStore,
                 secrets: SecretsStore, authority: SessionAuthority, logs: RecentLogBuffer, metrics: PrometheusCollectorRegistry?,
+                storage: (@Sendable () async -> StorageSummary)? = nil,
                 thumbnails: ThumbnailService? = nil) {
         self.ring = ring
         self.coordinator = coordinator
@@ -31,6 +33,7 @@ public struct ControlServer: Sendable {
         self.authority = authority
         self.logs = logs
         self.metrics = metrics
+        self.storage = storage
         self.thumbnails = thumbnails
     }
 
@@ -85,7 +88,12 @@ public struct ControlServer: Sendable {
             )
         }
         router.get("api/v1/status") { _, _ in
-            let document = await StatusDocument(ring: ring, coordinator: coordinator, pipeline: pipeline, startedAt: startedAt)
+            var document = await StatusDocument(ring: ring, coordinator: coordinator, pipeline: pipeline, startedAt: startedAt)
+            if let storage {
+                let summary = await storage()
+                document.storage = summary
+                if summary.slowerThanRealTime { document.warnings.append("uploads are slower than real time: the ring will fill") }
+            }
             return try JSONResponse.encode(document)
         }
         router.get("api/v1/thumbnail.jpg") { _, _ in

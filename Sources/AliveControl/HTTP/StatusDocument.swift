@@ -55,6 +55,7 @@ struct StatusDocument: Encodable {
     var ingest: Ingest
     var segmenter: Segmenter
     var ring: Ring
+    var storage: StorageSummary?
     var warnings: [String]
 
     init(ring: SegmentRing, coordinator: IngestCoordinator, pipeline: SegmenterPipeline, startedAt: Date) async {
