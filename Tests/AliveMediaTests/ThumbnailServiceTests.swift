@@ -98,7 +98,8 @@ import Testing
         counters = service.counters
         #expect(service.latestThumbnail()?.segmentStartMilliseconds == keyframes[2].segmentStartMilliseconds)
         #expect(counters.failures == 1 && counters.lastError != nil)
-        #expect(counters.decodersOpened == 1, "one decoder for one configuration: \(counters)")
+        // Contexts are freed between keyframes (memory), so each keyframe opened its decoder.
+        #expect(counters.decodersOpened == 3, "\(counters)")
 
         // Closed: keyframes are ignored, the last picture can still be read.
         await service.close()

@@ -126,7 +126,7 @@ async function refreshStatus() {
     ["Last segment", ring.last_segment ? "#" + ring.last_segment.sequence + ", " + ring.last_segment.duration_seconds.toFixed(3) + " s" : null]]);
   $("warnings").replaceChildren(...body.warnings.map((w) => { const li = document.createElement("li"); li.textContent = w; return li; }));
   const now = Date.now() / 1000;
-  samples.push([now, ingest.bytes_received]);
+  samples.push([now, live ? ingest.bitrate_in_kbps : 0]);
   samples = samples.filter(([t]) => now - t <= 300);
   drawGraph();
   if (ring.last_segment && ring.last_segment.sequence !== lastThumbSeq) {
@@ -136,12 +136,8 @@ async function refreshStatus() {
 }
 
 function drawGraph() {
-  const rates = [];
-  for (let i = 1; i < samples.length; i++) {
-    const dt = samples[i][0] - samples[i - 1][0];
-    if (dt > 0) rates.push([samples[i][0], Math.max(0, (samples[i][1] - samples[i - 1][1]) * 8 / dt / 1000)]);
-  }
-  if (!rates.length) { $("bitrate").textContent = ""; return; }
+  const rates = samples;   // [seconds, kbit/s] as the box measured it
+  if (rates.length < 2) { $("bitrate").textContent = ""; return; }
   const max = Math.max(1, ...rates.map((r) => r[1])), end = rates[rates.length - 1][0];
   $("graph-line").setAttribute("points", rates.map(([t, r]) => ((300 - (end - t)) ).toFixed(1) + "," + (58 - r / max * 55).toFixed(1)).join(" "));
   $("bitrate").textContent = "in: " + Math.round(rates[rates.length - 1][1]) + " kbit/s (peak " + Math.round(max) + " over 5 min)";

@@ -1,3 +1,4 @@
+import CFFmpeg
 import Dispatch
 import Logging
 import ServiceLifecycle
@@ -14,6 +15,10 @@ import Synchronization
 /// Overflow policy: **keep only the latest** — a keyframe arriving while another still
 /// waits replaces it (counted in `keyframesReplaced`): once a newer picture exists, a
 /// thumbnail of the older one is worth nothing. Only the latest JPEG is kept (one image).
+///
+/// Memory: between keyframes the libav contexts are freed and the heap trimmed. An open
+/// 1080p decoder and encoder hold ~8 MiB; reopening them costs ~8 ms once per segment,
+/// far cheaper on a small box than keeping 8 MiB for a picture made every 2-10 s.
 public final class ThumbnailService: KeyframeTap, Service {
     public struct Counters: Sendable, Equatable {
         public var keyframesReceived: UInt64 = 0
@@ -74,6 +79,10 @@ public final class ThumbnailService: KeyframeTap, Service {
     /// Makes thumbnails until no keyframe waits.
     private func drain() {
         dispatchPrecondition(condition: .onQueue(queue))
+        defer {
+            thumbnailer.releaseContexts()
+            _ = cffmpeg_trim_heap()   // glibc keeps freed libav buffers otherwise
+        }
         while let keyframe = takeWaiting() {
             let result = Result { () throws(ThumbnailError) in try thumbnailer.thumbnail(of: keyframe) }
             let decodersOpened = thumbnailer.counters.decodersOpened

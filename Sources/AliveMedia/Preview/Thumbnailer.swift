@@ -81,6 +81,18 @@ public final class Thumbnailer {
                          sourceTimestampMilliseconds: keyframe.packet.presentationTimestamp, createdAt: Date())
     }
 
+    /// Frees every libav context but stays usable: the next call opens them again.
+    public func releaseContexts() {
+        decoder?.close()
+        decoder = nil
+        decoded?.close()
+        decoded = nil
+        scaler?.close()
+        scaler = nil
+        encoder?.close()
+        encoder = nil
+    }
+
     /// Frees every libav context; later calls throw `.closed`. Safe to call twice.
     public func close() {
         decoder?.close()
