@@ -93,6 +93,8 @@ import Testing
         try thumbnail.data.write(to: jpeg)
         let thumbnailProbe = try ExternalProcess.run("ffprobe", ["-v", "error", "-show_entries", "stream=codec_name,width,height", "-of", "csv=p=0", jpeg.path], timeout: 30)
         #expect(thumbnailProbe.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "mjpeg,320,240", "\(thumbnailProbe.stdout) \(thumbnailProbe.stderr)")
+        let thumbnailStatus = try await httpGet(port: httpPort, path: "/api/v1/status").json["thumbnail"] as? [String: Any]
+        #expect((thumbnailStatus?["made"] as? Int ?? 0) >= 1 && thumbnailStatus?["width"] as? Int == 320, "\(thumbnailStatus ?? [:])")
 
         // SIGTERM mid-publish: the open segment is closed, then exit 0.
         kill(box.process.processIdentifier, SIGTERM)

@@ -56,7 +56,16 @@ struct StatusDocument: Encodable {
     var segmenter: Segmenter
     var ring: Ring
     var storage: StorageSummary?
+    var thumbnail: Thumbnail?
     var warnings: [String]
+
+    struct Thumbnail: Encodable {
+        var made: UInt64
+        var failures: UInt64
+        var lastError: String?
+        var width: Int?
+        var height: Int?
+    }
 
     init(ring: SegmentRing, coordinator: IngestCoordinator, pipeline: SegmenterPipeline, startedAt: Date) async {
         let status = coordinator.status
