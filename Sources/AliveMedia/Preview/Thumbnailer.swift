@@ -95,14 +95,7 @@ public final class Thumbnailer {
 
     /// Frees every libav context; later calls throw `.closed`. Safe to call twice.
     public func close() {
-        decoder?.close()
-        decoder = nil
-        decoded?.close()
-        decoded = nil
-        scaler?.close()
-        scaler = nil
-        encoder?.close()
-        encoder = nil
+        releaseContexts()
         isClosed = true
     }
 
