@@ -123,6 +123,27 @@ struct SegmentRingTests {
         #expect(LivePlaylist.formatSeconds(5) == "0.005")
     }
 
+    @Test func handlersGetEventsSynchronouslyInOrder() throws {
+        let ring = ring(pages: 4, window: 1)
+        final class Seen: @unchecked Sendable { var events: [String] = [] }   // only touched on this test's thread
+        let seen = Seen()
+        let token = ring.subscribe { event in
+            switch event {
+            case .closed(let segment, _): seen.events.append("closed \(segment.sequence)")
+            case .dropped(let sequence, _): seen.events.append("dropped \(sequence)")
+            }
+        }
+        write(ring, bytes: 2 * page)
+        #expect(seen.events == ["closed 0"])   // delivered before close() returned
+        ring.hold(0)
+        write(ring, bytes: 2 * page)
+        write(ring, bytes: 2 * page)           // must drop held 0 to make room
+        #expect(seen.events == ["closed 0", "closed 1", "dropped 0", "closed 2"])
+        ring.unsubscribe(token)
+        write(ring, bytes: 100)
+        #expect(seen.events.count == 4)
+    }
+
     @Test func slowSubscriberLosesOldestEventsCounted() {
         let ring = SegmentRing(configuration: .init(budgetBytes: 64 * page, pageSize: page, playlistWindow: 2, subscriberBuffer: 2))
         let stream = ring.subscribe()

@@ -1,29 +1,45 @@
 import Logging
 import ServiceLifecycle
+import Synchronization
 
 /// Subscriber that writes one log line per segment event and measures how long the
 /// event took to reach a subscriber (segment close → delivery), the latency every later
 /// stage starts from. On shutdown it logs p50/p99/max of what it saw.
+///
+/// It takes events through the ring's synchronous handler (it only stamps the delay and
+/// enqueues) and writes the log lines from its own task, so a slow log sink never holds
+/// up the segmenter. Hand-off overflow policy: drop the oldest line (bounded, 256).
 public final class SegmentEventLog: Service, Sendable {
-    private let events: AsyncStream<SegmentEvent>
+    private let events: AsyncStream<(SegmentEvent, Duration)>
+    private let continuation: AsyncStream<(SegmentEvent, Duration)>.Continuation
+    private let token: Int
     private let ring: SegmentRing
     private let logger: Logger
+    private let latencies = LatencyRecorder()
 
     /// Subscribes at once, so no event between construction and `run()` is missed.
     public init(ring: SegmentRing, logger: Logger) {
         self.ring = ring
-        self.events = ring.subscribe()
         self.logger = logger
+        let (events, continuation) = AsyncStream.makeStream(of: (SegmentEvent, Duration).self, bufferingPolicy: .bufferingNewest(256))
+        self.events = events
+        self.continuation = continuation
+        let latencies = latencies
+        token = ring.subscribe { event in
+            var delay = Duration.zero
+            if case .closed(_, let closedAt) = event {
+                delay = ContinuousClock.now - closedAt
+                latencies.record(delay)
+            }
+            continuation.yield((event, delay))
+        }
     }
 
     public func run() async throws {
-        var latencies = LatencyReservoir(capacity: 4096)
         await withGracefulShutdownHandler {
-            for await event in events {
+            for await (event, delay) in events {
                 switch event {
-                case .closed(let segment, let closedAt):
-                    let delay = ContinuousClock.now - closedAt
-                    latencies.record(delay)
+                case .closed(let segment, _):
                     logger.info("segment closed", metadata: [
                         "segment.sequence": "\(segment.sequence)",
                         "segment.duration": "\(LivePlaylist.formatSeconds(segment.durationMilliseconds))",
@@ -35,8 +51,10 @@ public final class SegmentEventLog: Service, Sendable {
                     logger.warning("segment dropped from the ring", metadata: ["segment.sequence": "\(sequence)", "segment.reason": "\(reason.rawValue)"])
                 }
             }
-        } onGracefulShutdown: { [ring] in
-            // Runs after the segmenter (started earlier) closed its last segment.
+        } onGracefulShutdown: { [ring, token, continuation] in
+            // Runs after the segmenter (started later, stopped earlier) closed its last segment.
+            ring.unsubscribe(token)
+            continuation.finish()
             ring.finishSubscribers()
         }
         if let summary = latencies.summary {
@@ -46,6 +64,15 @@ public final class SegmentEventLog: Service, Sendable {
             ])
         }
     }
+}
+
+/// A reservoir shared between the ring's handler (records) and the log task (summary).
+final class LatencyRecorder: Sendable {
+    private let reservoir = Mutex(LatencyReservoir(capacity: 4096))
+
+    func record(_ duration: Duration) { reservoir.withLock { $0.record(duration) } }
+
+    var summary: (count: Int, p50: Int64, p99: Int64, max: Int64)? { reservoir.withLock { $0.summary } }
 }
 
 /// The last `capacity` latencies, for percentiles without unbounded growth.

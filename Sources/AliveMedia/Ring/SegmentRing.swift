@@ -63,6 +63,7 @@ public final class SegmentRing: Sendable {
         var segmentsRefused: UInt64 = 0
         var eventsDropped: UInt64 = 0
         var subscribers: [Int: AsyncStream<SegmentEvent>.Continuation] = [:]
+        var handlers: [Int: @Sendable (SegmentEvent) -> Void] = [:]
         var nextSubscriberID = 0
     }
 
@@ -263,6 +264,23 @@ public final class SegmentRing: Sendable {
         return stream
     }
 
+    /// Calls `handler` for every event, synchronously, on the thread that caused it (the
+    /// segmenter's, for `.closed`), right after the ring's own bookkeeping: delivery takes
+    /// microseconds whatever the scheduler is doing. The handler must not block: it records
+    /// or enqueues and returns. Returns a token for `unsubscribe`.
+    public func subscribe(_ handler: @escaping @Sendable (SegmentEvent) -> Void) -> Int {
+        state.withLock { state in
+            let id = state.nextSubscriberID
+            state.nextSubscriberID += 1
+            state.handlers[id] = handler
+            return id
+        }
+    }
+
+    public func unsubscribe(_ token: Int) {
+        _ = state.withLock { $0.handlers.removeValue(forKey: token) }
+    }
+
     /// Ends every subscriber's stream (shutdown).
     public func finishSubscribers() {
         let subscribers = state.withLock { state in
@@ -275,7 +293,10 @@ public final class SegmentRing: Sendable {
 
     private func publish(_ events: [SegmentEvent]) {
         guard !events.isEmpty else { return }
-        let subscribers = state.withLock { Array($0.subscribers.values) }
+        let (subscribers, handlers) = state.withLock { (Array($0.subscribers.values), Array($0.handlers.values)) }
+        for event in events {
+            for handler in handlers { handler(event) }
+        }
         var dropped: UInt64 = 0
         for event in events {
             for continuation in subscribers {
