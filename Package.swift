@@ -102,6 +102,9 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                // appliance (issue 6): the first-boot settings file; the event loops the watchdog probes
+                .product(name: "TOMLKit", package: "TOMLKit"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
         // Shared by the test targets: running ffmpeg/ffprobe and the built binary with bounded waits.
@@ -125,7 +128,13 @@ let package = Package(
         // Runs the built `alived` executable (scripts/test builds it first).
         .testTarget(
             name: "alivedTests",
-            dependencies: ["AliveTestSupport"]
+            dependencies: [
+                "AliveTestSupport",
+                // appliance (issue 6): unit tests of the executable's systemd and first-boot code
+                "alived",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
         ),
     ]
 )

@@ -40,15 +40,19 @@ public final class RTMPServer: Service, Sendable {
     private let pipeline: SegmenterPipeline
     private let group: EventLoopGroup
     private let logger: Logger
+    /// Called by `run()` once the listener is bound (the box reports readiness to systemd).
+    private let onListening: @Sendable (SocketAddress) -> Void
     private let state = Mutex(State())
 
     public init(configuration: Configuration, coordinator: IngestCoordinator, pipeline: SegmenterPipeline,
-                group: EventLoopGroup = MultiThreadedEventLoopGroup.singleton, logger: Logger) {
+                group: EventLoopGroup = MultiThreadedEventLoopGroup.singleton, logger: Logger,
+                onListening: @escaping @Sendable (SocketAddress) -> Void = { _ in }) {
         self.configuration = configuration
         self.coordinator = coordinator
         self.pipeline = pipeline
         self.group = group
         self.logger = logger
+        self.onListening = onListening
     }
 
     /// Binds the listener; returns the bound address (port 0 picks a free port).
@@ -115,7 +119,7 @@ public final class RTMPServer: Service, Sendable {
     public var connectionCount: Int { state.withLock { $0.connections.count } }
 
     public func run() async throws {
-        try await start()
+        onListening(try await start())
         try await gracefulShutdown()
         logger.info("rtmp stopping")
         await stop()
