@@ -65,7 +65,8 @@ public final class RTMPServer: Service, Sendable {
         let listener = try await ServerBootstrap(group: group)
             .serverChannelOption(ChannelOptions.backlog, value: 16)
             .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
-            .childChannelOption(ChannelOptions.socketOption(.tcp_nodelay), value: 1)
+            // tcpOption: socketOption(.tcp_nodelay) would set SOL_SOCKET option 1 (SO_DEBUG), refused without CAP_NET_ADMIN.
+            .childChannelOption(ChannelOptions.tcpOption(.tcp_nodelay), value: 1)
             .childChannelInitializer { [weak self] channel in
                 guard let self, self.admit(channel) else {
                     return channel.close()
