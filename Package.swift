@@ -132,6 +132,7 @@ let package = Package(
                 "AliveTestSupport",
                 // appliance (issue 6): unit tests of the executable's systemd and first-boot code
                 "alived",
+                "AliveMedia",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]

@@ -140,9 +140,7 @@ struct FirstBoot {
     private func apply(_ settings: FirstBootSettings, merged: Merged) throws {
         let dataDirectory = merged.configuration.dataDirectory
         if !settings.secrets.isEmpty {
-            try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true,
-                                                    attributes: [.posixPermissions: 0o700])
-            try own(dataDirectory)
+            try makeDirectory(dataDirectory)
         }
         for (secret, value) in settings.secrets {
             let path = (dataDirectory as NSString).appendingPathComponent(secret.rawValue)
@@ -176,8 +174,7 @@ struct FirstBoot {
     private func writeProblems(_ error: ConfigurationError) throws {
         let text = "The first-boot settings file \(paths.settings) was not applied; the box runs with its previous configuration.\n"
             + error.problems.map { "- \($0)\n" }.joined()
-        try FileManager.default.createDirectory(atPath: (paths.problems as NSString).deletingLastPathComponent,
-                                                withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        try makeDirectory((paths.problems as NSString).deletingLastPathComponent)
         try AtomicFile.replace(paths.problems, with: text, mode: 0o600, owner: owner)
     }
 
@@ -200,9 +197,12 @@ struct FirstBoot {
         AtomicFile.syncDirectory(of: path)
     }
 
-    private func own(_ path: String) throws {
-        guard let owner else { return }
-        guard chown(path, owner.uid, owner.gid) == 0 else {
+    /// Creates a missing directory (0700, the box's user); an existing one is left as it is
+    /// (tmpfiles.d made the state directory; a configured path is not ours to re-own).
+    private func makeDirectory(_ path: String) throws {
+        guard !FileManager.default.fileExists(atPath: path) else { return }
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        if let owner, chown(path, owner.uid, owner.gid) != 0 {
             throw CocoaError(.fileWriteNoPermission, userInfo: [NSFilePathErrorKey: path])
         }
     }
