@@ -129,6 +129,9 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                // appliance (issue 6): the first-boot settings file; the event loops the watchdog probes
+                .product(name: "TOMLKit", package: "TOMLKit"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
         // prints the keyframe thumbnail's cost and the segmenter with/without its tap (bench/thumbnail)
@@ -161,7 +164,14 @@ let package = Package(
         // Runs the built `alived` executable (scripts/test builds it first).
         .testTarget(
             name: "alivedTests",
-            dependencies: ["AliveTestSupport"]
+            dependencies: [
+                "AliveTestSupport",
+                // appliance (issue 6): unit tests of the executable's systemd and first-boot code
+                "alived",
+                "AliveMedia",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
         ),
         .testTarget(
             name: "AliveStorageTests",

@@ -4,6 +4,7 @@ import AliveStorage
 import Foundation
 import Logging
 import NIOCore
+import NIOPosix
 import Prometheus
 import ServiceLifecycle
 
@@ -16,6 +17,8 @@ struct Box {
     let metrics: PrometheusCollectorRegistry?
     let logger: Logger
     let streamKey: String
+    /// Set when systemd started the box with `Type=notify`.
+    let notifier: SystemdNotifier?
 
     /// - Parameter streamKeyOverride: from the command line; used for this run, not saved.
     init(store: ConfigurationStore, streamKeyOverride: String?, logs: RecentLogBuffer, metrics: PrometheusCollectorRegistry?, logger: Logger) throws {
@@ -23,6 +26,7 @@ struct Box {
         self.logs = logs
         self.metrics = metrics
         self.logger = logger
+        self.notifier = try SystemdNotifier.fromEnvironment()
         let configuration = store.current
         try FileManager.default.createDirectory(atPath: configuration.dataDirectory, withIntermediateDirectories: true)
         secrets = try SecretsStore(directory: configuration.dataDirectory)
@@ -44,6 +48,9 @@ struct Box {
                                   keyframeTap: thumbnails)
         let pipeline = SegmenterPipeline(segmenter: segmenter)
         let coordinator = IngestCoordinator(app: configuration.ingest.app, streamKey: streamKey)
+        let eventLoops = MultiThreadedEventLoopGroup.singleton
+        let probe = BoxProbe(ring: ring, coordinator: coordinator, pipeline: pipeline, eventLoops: eventLoops)
+        let supervisor = SystemdSupervisor(notifier: notifier, logger: logger, probe: probe.statusLine)
         var limits = RTMPLimits.default
         limits.maxMessageLength = configuration.ingest.maxMessageKiB << 10
         limits.maxChunkSize = configuration.ingest.maxChunkSize
@@ -52,7 +59,8 @@ struct Box {
                 host: configuration.ingest.listen, port: configuration.ingest.rtmpPort, limits: limits,
                 handshakeTimeout: .seconds(Int64(configuration.ingest.handshakeTimeoutSeconds)),
                 idleTimeout: .seconds(Int64(configuration.ingest.idleTimeoutSeconds))),
-            coordinator: coordinator, pipeline: pipeline, logger: logger)
+            coordinator: coordinator, pipeline: pipeline, group: eventLoops, logger: logger,
+            onListening: { _ in supervisor.listening(.rtmp) })
         // Settings that apply while running; the rest are saved for the next start.
         store.onChange { [logger] next in
             pipeline.setTargetDuration(seconds: next.segments.seconds)
@@ -67,6 +75,7 @@ struct Box {
             thumbnails: thumbnails)
         let http = control.application(logger: logger) { [logger] port in
             logger.info("http listening", metadata: ["http.port": "\(port)"])
+            supervisor.listening(.http)
         }
         logger.info("alived starting", metadata: [
             "alived.version": "\(AliveMedia.version)", "ring.budget_mib": "\(configuration.ring.budgetMiB)",
@@ -78,6 +87,8 @@ struct Box {
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: SegmentEventLog(ring: ring, logger: logger))]
         if let storage { services.append(.init(service: storage)) }
         services += [.init(service: thumbnails), .init(service: SegmenterService(pipeline: pipeline)), .init(service: rtmp), .init(service: http)]
+        // Last: the first to hear of a shutdown, so systemd sees STOPPING=1 at once.
+        services.append(.init(service: supervisor))
         // Start order is the flow; shutdown runs in reverse: HTTP stops, RTMP stops accepting
         // and ends the publish, the segmenter closes its last segment, the thumbnailer frees
         // its decoder, the event log drains.

@@ -40,15 +40,19 @@ public final class RTMPServer: Service, Sendable {
     private let pipeline: SegmenterPipeline
     private let group: EventLoopGroup
     private let logger: Logger
+    /// Called by `run()` once the listener is bound (the box reports readiness to systemd).
+    private let onListening: @Sendable (SocketAddress) -> Void
     private let state = Mutex(State())
 
     public init(configuration: Configuration, coordinator: IngestCoordinator, pipeline: SegmenterPipeline,
-                group: EventLoopGroup = MultiThreadedEventLoopGroup.singleton, logger: Logger) {
+                group: EventLoopGroup = MultiThreadedEventLoopGroup.singleton, logger: Logger,
+                onListening: @escaping @Sendable (SocketAddress) -> Void = { _ in }) {
         self.configuration = configuration
         self.coordinator = coordinator
         self.pipeline = pipeline
         self.group = group
         self.logger = logger
+        self.onListening = onListening
     }
 
     /// Binds the listener; returns the bound address (port 0 picks a free port).
@@ -61,7 +65,8 @@ public final class RTMPServer: Service, Sendable {
         let listener = try await ServerBootstrap(group: group)
             .serverChannelOption(ChannelOptions.backlog, value: 16)
             .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
-            .childChannelOption(ChannelOptions.socketOption(.tcp_nodelay), value: 1)
+            // tcpOption: socketOption(.tcp_nodelay) would set SOL_SOCKET option 1 (SO_DEBUG), refused without CAP_NET_ADMIN.
+            .childChannelOption(ChannelOptions.tcpOption(.tcp_nodelay), value: 1)
             .childChannelInitializer { [weak self] channel in
                 guard let self, self.admit(channel) else {
                     return channel.close()
@@ -115,7 +120,7 @@ public final class RTMPServer: Service, Sendable {
     public var connectionCount: Int { state.withLock { $0.connections.count } }
 
     public func run() async throws {
-        try await start()
+        onListening(try await start())
         try await gracefulShutdown()
         logger.info("rtmp stopping")
         await stop()
