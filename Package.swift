@@ -107,12 +107,40 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // publishing (issue 5) -- begin
+        // AliveDB / Hive / Avalon clients over AliveStorage's HTTP client, the batching
+        // exactly-once publisher over the journal, key and stream tools
+        .target(
+            name: "AlivePublish",
+            dependencies: [
+                "AliveLedger",
+                "AliveJournal",
+                "AliveStorage",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "TOMLKit", package: "TOMLKit"),
+            ]
+        ),
+        .testTarget(
+            name: "AlivePublishTests",
+            dependencies: [
+                "AlivePublish",
+                "AliveJournal",
+                "AliveLedger",
+                "AliveStorage",
+                "AliveTestSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // publishing (issue 5) -- end
         .executableTarget(
             name: "alived",
             dependencies: [
                 "AliveMedia",
                 "AliveControl",
                 "AliveStorage",
+                "AlivePublish",
+                "AliveLedger",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
