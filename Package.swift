@@ -121,6 +121,17 @@ let package = Package(
                 .product(name: "TOMLKit", package: "TOMLKit"),
             ]
         ),
+        // child process of the publishing crash test: publishes, gets kill -9'd, restarts
+        .executableTarget(
+            name: "publish-crash-helper",
+            dependencies: [
+                "AlivePublish",
+                "AliveJournal",
+                "AliveLedger",
+                "AliveStorage",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .testTarget(
             name: "AlivePublishTests",
             dependencies: [
@@ -129,6 +140,7 @@ let package = Package(
                 "AliveLedger",
                 "AliveStorage",
                 "AliveTestSupport",
+                "publish-crash-helper",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

@@ -11,7 +11,9 @@ import Synchronization
 /// Intake (`segmentStored`, `handle(_:)`): the segment is validated, handed to the
 /// AliveDB sender first (no disk write in that path), then recorded in the journal.
 /// AliveDB queue: bounded (`aliveDB.queueCapacity`), policy `dropOldest` (counted; the
-/// ledger still carries a dropped segment).
+/// ledger still carries a dropped segment). AliveDB acknowledgements are noted in the
+/// journal; after a restart the newest unacknowledged segments are pushed again first
+/// (at-least-once: AliveDB has no way to refuse a repeat).
 ///
 /// Ledger (one task, strictly in seq order): at start the key is checked against the
 /// account (a wrong key is a start-up error and nothing is broadcast), the journal's
@@ -75,6 +77,7 @@ public final class Publisher: Service, Sendable {
         self.chunkStorage = chunkStorage
         stream = JournalStreamKey(network: configuration.network.rawValue, streamer: configuration.streamer, link: configuration.link)
         var initial = State()
+        var unacknowledged: [JournalSegment] = []
         if configuration.network != .none {
             guard let journal else { throw PublishError(.configuration, "publishing on a ledger needs the journal") }
             if configuration.batchInterval > .zero && chunkStorage == nil {
@@ -83,6 +86,9 @@ public final class Publisher: Service, Sendable {
             do {
                 initial.nextSegment = (try journal.segments(stream).last?.sequence ?? -1) + 1
                 initial.status.nextSeq = try journal.nextSeq(stream)
+                if let aliveDB = configuration.aliveDB {
+                    unacknowledged = Array(try journal.segmentsAwaitingAliveDB(stream).suffix(aliveDB.queueCapacity))
+                }
             } catch {
                 throw PublishError(.journal, "reading the journal: \(error)")
             }
@@ -94,6 +100,12 @@ public final class Publisher: Service, Sendable {
         aliveDBQueue = AsyncStream.makeStream(
             of: AliveDBItem.self, bufferingPolicy: .bufferingNewest(configuration.aliveDB?.queueCapacity ?? 1))
         aliveDBNotes = AsyncStream.makeStream(of: Int64.self, bufferingPolicy: .bufferingNewest(1024))
+        // Segments journaled before a crash whose AliveDB push was never acknowledged go
+        // again, first (AliveDB is at-least-once: an acknowledgement lost in the crash
+        // means that segment is there twice).
+        for segment in unacknowledged {
+            aliveDBQueue.continuation.yield(AliveDBItem(number: segment.sequence, hash: segment.cid, duration: segment.duration))
+        }
     }
 
     public var status: PublisherStatus { state.withLock { $0.status } }
