@@ -7,7 +7,7 @@ struct Alived: AsyncParsableCommand {
         commandName: "alived",
         abstract: "The capture box: RTMP in, HLS segments in a fixed ring, Alive Protocol out.",
         version: AliveMedia.version,
-        subcommands: [RunCommand.self, CIDCommand.self, VersionCommand.self],
+        subcommands: [RunCommand.self, CIDCommand.self, KeysCommand.self, StreamCommand.self, VersionCommand.self],
         defaultSubcommand: nil
     )
 }
