@@ -227,6 +227,54 @@ import Testing
         #expect(state.avalon.refusals.isEmpty, "\(state.avalon.refusals)")
     }
 
+    @Test func batchesBecomeChunksStoredInKuboAndAStopFlushesBeforeTheEnd() async throws {
+        let fixture = try await PublishFixture.start()
+        let kubo = try await SupportServer.start(script: "kubo_front.py", arguments: [])
+        defer {
+            fixture.close()
+            kubo.stop()
+        }
+        let kuboURL = "http://127.0.0.1:\(kubo.payload)"
+        let uploader = try StorageUploader(
+            configuration: StorageConfiguration(backend: .ipfs([IPFSEndpoint(api: .kuboRPC, url: kuboURL)])), client: fixture.http)
+        let link = "batches"
+        let running = RunningPublisher(try fixture.publisher(
+            fixture.configuration(link: link, batchInterval: .seconds(1), aliveDB: false), chunkStorage: uploader))
+        // Three segments within the first interval: one chunk.
+        for index in 0..<3 {
+            await running.publisher.segmentStored(sequence: UInt64(index), hash: fakeCID(index), duration: 2.5)
+        }
+        try await running.waitFor("the chunk on-chain") { $0.pushesConfirmed == 1 }
+        // One segment in the next interval: a single segment with its len.
+        await running.publisher.segmentStored(sequence: 3, hash: fakeCID(3), duration: 2.25)
+        try await running.waitFor("the single on-chain") { $0.pushesConfirmed == 2 }
+        // Two more, then stop at once: flushed as a chunk before the end.
+        await running.publisher.segmentStored(sequence: 4, hash: fakeCID(4), duration: 2)
+        await running.publisher.segmentStored(sequence: 5, hash: fakeCID(5), duration: 2)
+        let status = try await running.stop()
+        #expect(status.pushesConfirmed == 3 && status.streamEnded)
+
+        let ops = try await fixture.doubles.state().aliveOps(link: link)
+        #expect(ops.map(\.op) == [0, 0, 0, 1])
+        #expect(ops.map(\.seq) == [0, 1, 2, nil])
+        #expect(ops[0].len == nil && ops[1].len == 2.25 && ops[1].src == fakeCID(3) && ops[2].len == nil)
+        for (op, expected) in [(ops[0], "\(fakeCID(0)),2.5\n\(fakeCID(1)),2.5\n\(fakeCID(2)),2.5"),
+                               (ops[2], "\(fakeCID(4)),2\n\(fakeCID(5)),2")] {
+            let chunk = try await fixture.http.send(.get("\(kuboURL)/ipfs/\(try #require(op.src))"))
+            #expect(chunk.status == 200 && String(decoding: chunk.body, as: UTF8.self) == expected)
+        }
+        let stream = JournalStreamKey(network: "hive", streamer: "alice", link: link)
+        #expect(try fixture.journal.integrityProblems() == [])
+        let firstChunk = try #require(ops[0].src)
+        let lastChunk = try #require(ops[2].src)
+        let expected: [JournalPushContent] = [
+            .chunk(cid: firstChunk, byteCount: 152, segments: [0, 1, 2]),  // 3 lines of 50 bytes, 2 newlines
+            .segment(sequence: 3),
+            .chunk(cid: lastChunk, byteCount: 97, segments: [4, 5]),  // 2 lines of 48 bytes, 1 newline
+        ]
+        #expect(try fixture.journal.pushes(stream).map(\.content) == expected)
+    }
+
     // MARK: helpers
 
     private func waitForPush(_ journal: Journal, _ stream: JournalStreamKey, seq: Int64) async throws -> JournalPush? {

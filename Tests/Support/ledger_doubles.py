@@ -32,7 +32,8 @@ Hive node methods (what hived answers, to the extent the box relies on it):
       transactions go to the mempool and into the next block (if still unexpired).
   transaction_status_api.find_transaction {transaction_id, expiration}
       within_mempool | within_reversible_block | within_irreversible_block |
-      expired_reversible | expired_irreversible | unknown (hived's rules)
+      expired_reversible | expired_irreversible | unknown (hived's rules), and
+      too_old for expirations more than --track-seconds behind head time
   condenser_api.get_transaction [id]           the included transaction with block_num,
                                                or the error "Unknown Transaction"
 Avalon: POST /transact (hash, signature, ts within 60 s of the chain's time, playlist
@@ -55,7 +56,7 @@ Control (all JSON):
         {"chunk_finalized": highest seq of an irreversible op 0 of that stream, or null}
 
 Usage: ledger_doubles.py --accounts FILE [--hive-nodes N] [--chain-id HEX] [--prefix TST]
-         [--block-interval S] [--block-seconds S] [--lib-lag N] [--genesis-time T]
+         [--block-interval S] [--block-seconds S] [--lib-lag N] [--genesis-time T] [--track-seconds S]
 Prints "READY <json of ports>" when serving; stops on SIGTERM or when stdin closes.
 """
 import argparse
@@ -112,6 +113,7 @@ class Chain:
         self.prefix = args.prefix
         self.block_seconds = args.block_seconds
         self.lib_lag = args.lib_lag
+        self.track_seconds = args.track_seconds
         self.seed = secrets.token_bytes(8)
         self.accounts = accounts
         # Hive
@@ -287,6 +289,9 @@ class Chain:
     def find_transaction(self, params):
         txid = params.get("transaction_id", "")
         with self.lock:
+            if self.track_seconds and "expiration" in params \
+                    and parse_hive_time(params["expiration"]) < self.time - self.track_seconds:
+                return {"status": "too_old"}
             if txid in self.mempool:
                 return {"status": "within_mempool"}
             found = self.included.get(txid)
@@ -696,6 +701,8 @@ def main():
     parser.add_argument("--lib-lag", type=int, default=2)
     parser.add_argument("--genesis-time", default="2024-01-01T00:00:00")
     parser.add_argument("--genesis-block", type=int, default=76092780)
+    parser.add_argument("--track-seconds", type=int, default=0,
+                        help="find_transaction answers too_old for expirations this far behind head time (0: never)")
     parser.add_argument("--alivedb-logged-out", action="store_true", help="AliveDB user starts logged out")
     parser.add_argument("--alivedb-user-key", default="", help="key /loginUser accepts")
     args = parser.parse_args()
