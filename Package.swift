@@ -117,12 +117,52 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // publishing (issue 5) -- begin
+        // AliveDB / Hive / Avalon clients over AliveStorage's HTTP client, the batching
+        // exactly-once publisher over the journal, key and stream tools
+        .target(
+            name: "AlivePublish",
+            dependencies: [
+                "AliveLedger",
+                "AliveJournal",
+                "AliveStorage",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "TOMLKit", package: "TOMLKit"),
+            ]
+        ),
+        // child process of the publishing crash test: publishes, gets kill -9'd, restarts
+        .executableTarget(
+            name: "publish-crash-helper",
+            dependencies: [
+                "AlivePublish",
+                "AliveJournal",
+                "AliveLedger",
+                "AliveStorage",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(
+            name: "AlivePublishTests",
+            dependencies: [
+                "AlivePublish",
+                "AliveJournal",
+                "AliveLedger",
+                "AliveStorage",
+                "AliveTestSupport",
+                "publish-crash-helper",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // publishing (issue 5) -- end
         .executableTarget(
             name: "alived",
             dependencies: [
                 "AliveMedia",
                 "AliveControl",
                 "AliveStorage",
+                "AlivePublish",
+                "AliveLedger",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),

@@ -7,7 +7,8 @@ struct Alived: AsyncParsableCommand {
         commandName: "alived",
         abstract: "The capture box: RTMP in, HLS segments in a fixed ring, Alive Protocol out.",
         version: AliveMedia.version,
-        subcommands: [RunCommand.self, ConfigCommand.self, PasswdCommand.self, CIDCommand.self, FirstBootCommand.self, VersionCommand.self],
+        subcommands: [RunCommand.self, ConfigCommand.self, PasswdCommand.self, CIDCommand.self, KeysCommand.self, StreamCommand.self,
+                      FirstBootCommand.self, VersionCommand.self],
         defaultSubcommand: nil
     )
 }

@@ -1,0 +1,50 @@
+import AliveStorage
+import Foundation
+
+/// The HAlive indexer's `GET <api>/get_stream_info?stream_author=&stream_link=`: its
+/// `chunk_finalized` is the highest seq it has seen on-chain for the stream (null for
+/// none). The publisher cross-checks its journal with it at start: a journal that lags
+/// behind the chain (lost, replaced) must never reuse a seq.
+public struct IndexerClient: Sendable {
+    public let url: String
+    private let http: HTTPClient
+    private let requestTimeout: Duration
+
+    public init(url: String, http: HTTPClient, requestTimeout: Duration) {
+        self.url = url.hasSuffix("/") ? String(url.dropLast()) : url
+        self.http = http
+        self.requestTimeout = requestTimeout
+    }
+
+    /// The highest finalized seq of the stream, nil when it has none.
+    public func chunkFinalized(author: String, link: String) async throws -> Int64? {
+        // Account names and links are URL-safe by their own rules (validated before).
+        var request = HTTPRequest.get(url + "/get_stream_info?stream_author=\(author)&stream_link=\(link)")
+        request.totalTimeout = requestTimeout
+        request.connectTimeout = min(requestTimeout, .seconds(5))
+        request.maxResponseBytes = 1 << 20
+        let response: HTTPResponse
+        do {
+            response = try await http.send(request)
+        } catch let error as StorageError {
+            throw PublishError(.unreachable, "indexer \(request.redactedURL): \(error)")
+        }
+        guard response.isSuccess else {
+            throw PublishError(.unreachable, "indexer answered HTTP \(response.status): \(response.bodyText(limit: 120))")
+        }
+        guard let answer = try? JSONDecoder().decode(Answer.self, from: Data(response.body)) else {
+            throw PublishError(.badAnswer, "indexer answered something else than stream info: \(response.bodyText(limit: 120))")
+        }
+        if let error = answer.error { throw PublishError(.rejected, "indexer: \(error)") }
+        return answer.chunkFinalized
+    }
+
+    private struct Answer: Decodable {
+        let chunkFinalized: Int64?
+        let error: String?
+        enum CodingKeys: String, CodingKey {
+            case chunkFinalized = "chunk_finalized"
+            case error
+        }
+    }
+}

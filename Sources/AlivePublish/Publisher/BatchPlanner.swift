@@ -1,0 +1,29 @@
+import AliveJournal
+import AliveStorage
+
+/// One ledger push to make: a single segment (pushed with its `len`), or several
+/// bundled into a chunk file.
+struct PlannedPush: Sendable, Equatable {
+    /// In sequence order.
+    let segments: [JournalSegment]
+    /// nil for a single segment.
+    let chunk: ChunkFile?
+}
+
+/// Turns the segments not yet on-chain into pushes, in order: each alone when the
+/// batch interval is 0; otherwise as few chunks as the 4200-byte limit allows, a batch
+/// (or a split's last part) of exactly one segment going as a single segment.
+enum BatchPlanner {
+    static func plan(_ awaiting: [JournalSegment], eachAlone: Bool) throws -> [PlannedPush] {
+        if eachAlone { return awaiting.map { PlannedPush(segments: [$0], chunk: nil) } }
+        let files = try ChunkFile.build(awaiting.map { ChunkEntry(hash: $0.cid, duration: $0.duration) })
+        var pushes: [PlannedPush] = []
+        var start = 0
+        for file in files {
+            let segments = Array(awaiting[start..<(start + file.entries.count)])
+            start += file.entries.count
+            pushes.append(PlannedPush(segments: segments, chunk: segments.count == 1 ? nil : file))
+        }
+        return pushes
+    }
+}

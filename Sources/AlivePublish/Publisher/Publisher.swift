@@ -1,0 +1,238 @@
+import AliveJournal
+import AliveLedger
+import AliveStorage
+import Logging
+import ServiceLifecycle
+import Synchronization
+
+/// Publishes stored segments the way Alive consumers read them: each one to AliveDB at
+/// once, and on the ledger in batches, exactly once.
+///
+/// Intake (`segmentStored`, `handle(_:)`): the segment is validated, handed to the
+/// AliveDB sender first (no disk write in that path), then recorded in the journal.
+/// AliveDB queue: bounded (`aliveDB.queueCapacity`), policy `dropOldest` (counted; the
+/// ledger still carries a dropped segment). AliveDB acknowledgements are noted in the
+/// journal; after a restart the newest unacknowledged segments are pushed again first
+/// (at-least-once: AliveDB has no way to refuse a repeat).
+///
+/// Ledger (one task, strictly in seq order): at start the key is checked against the
+/// account (a wrong key is a start-up error and nothing is broadcast), the journal's
+/// next seq is cross-checked with the indexer / the Avalon playlist (raised, never
+/// lowered), and pushes a crash left unconfirmed are driven to the end first (same
+/// signed bytes re-sent until seen, re-signed with the same seq only once they can no
+/// longer land). Then every batch interval the segments not yet on-chain become pushes
+/// (`BatchPlanner`); each push is recorded in the journal — seq reserved, transaction
+/// signed — BEFORE it is broadcast, and the next one is only made once it is on-chain.
+///
+/// Stop (graceful shutdown or `requestStop()`): what is not on-chain is flushed, then
+/// the stream is ended when `endOnStop`, all within `stopTimeout`; whatever is left
+/// stays in the journal and goes out at the next start. Cancelling `run()` stops at
+/// once, without flushing (the journal keeps everything).
+///
+/// Give the publisher an `HTTPClient` of its own: segment uploads on a shared client
+/// could occupy every transfer slot and delay AliveDB pushes.
+public final class Publisher: Service, Sendable {
+    struct AliveDBItem: Sendable {
+        /// The journal's number of the segment.
+        let number: Int64
+        let hash: String
+        let duration: Double
+    }
+
+    private struct State {
+        var status = PublisherStatus()
+        var started = false
+        var stopRequested = false
+        var stopDeadline: ContinuousClock.Instant?
+        /// The journal's number for the next stored segment (the box's own numbering:
+        /// the segmenter may start again at 0 after a restart).
+        var nextSegment: Int64 = 0
+    }
+
+    let configuration: PublishingConfiguration
+    let components: PublishingComponents
+    let stream: JournalStreamKey
+    let journal: JournalWorker?
+    let chunkStorage: (any ChunkStorage)?
+    let logger: Logger
+    private let state: Mutex<State>
+    let wake = WakeSignal()
+    let aliveDBQueue: (stream: AsyncStream<AliveDBItem>, continuation: AsyncStream<AliveDBItem>.Continuation)
+    /// Segments AliveDB took, to note in the journal off the push path (bounded; a lost
+    /// note only means the segment is not known as pushed to AliveDB).
+    let aliveDBNotes: (stream: AsyncStream<Int64>, continuation: AsyncStream<Int64>.Continuation)
+
+    /// - Parameters:
+    ///   - journal: required unless `network` is `none`. Read once here (the last
+    ///     segment number and the next seq), then used from a thread of its own.
+    ///   - chunkStorage: where chunk files are stored; required for a ledger with a
+    ///     batch interval above 0.
+    public init(
+        configuration: PublishingConfiguration, secrets: PublishingSecrets, journal: Journal?, http: HTTPClient,
+        chunkStorage: (any ChunkStorage)?, context: Secp256k1Context, logger: Logger = Logger(label: "alived.publish")
+    ) throws {
+        components = try PublishingComponents(configuration: configuration, secrets: secrets, http: http, context: context, logger: logger)
+        self.configuration = components.configuration
+        self.logger = logger
+        self.chunkStorage = chunkStorage
+        stream = JournalStreamKey(network: configuration.network.rawValue, streamer: configuration.streamer, link: configuration.link)
+        var initial = State()
+        var unacknowledged: [JournalSegment] = []
+        if configuration.network != .none {
+            guard let journal else { throw PublishError(.configuration, "publishing on a ledger needs the journal") }
+            if configuration.batchInterval > .zero && chunkStorage == nil {
+                throw PublishError(.configuration, "a batch interval above 0 needs chunk storage")
+            }
+            do {
+                initial.nextSegment = (try journal.segments(stream).last?.sequence ?? -1) + 1
+                initial.status.nextSeq = try journal.nextSeq(stream)
+                if let aliveDB = configuration.aliveDB {
+                    unacknowledged = Array(try journal.segmentsAwaitingAliveDB(stream).suffix(aliveDB.queueCapacity))
+                }
+            } catch {
+                throw PublishError(.journal, "reading the journal: \(error)")
+            }
+            self.journal = JournalWorker(journal: journal)
+        } else {
+            self.journal = nil
+        }
+        state = Mutex(initial)
+        aliveDBQueue = AsyncStream.makeStream(
+            of: AliveDBItem.self, bufferingPolicy: .bufferingNewest(configuration.aliveDB?.queueCapacity ?? 1))
+        aliveDBNotes = AsyncStream.makeStream(of: Int64.self, bufferingPolicy: .bufferingNewest(1024))
+        // Segments journaled before a crash whose AliveDB push was never acknowledged go
+        // again, first (AliveDB is at-least-once: an acknowledgement lost in the crash
+        // means that segment is there twice).
+        for segment in unacknowledged {
+            aliveDBQueue.continuation.yield(AliveDBItem(number: segment.sequence, hash: segment.cid, duration: segment.duration))
+        }
+    }
+
+    public var status: PublisherStatus { state.withLock { $0.status } }
+
+    func update(_ change: (inout PublisherStatus) -> Void) {
+        state.withLock { change(&$0.status) }
+    }
+
+    var isStopRequested: Bool { state.withLock { $0.stopRequested } }
+
+    /// nil while running; the stop deadline once a stop was asked for.
+    var stopDeadline: ContinuousClock.Instant? { state.withLock { $0.stopDeadline } }
+
+    // MARK: intake
+
+    /// A storage stage event: stored segments are published, gaps counted.
+    public func handle(_ event: StorageEvent) async {
+        switch event {
+        case .stored(let segment):
+            await segmentStored(sequence: segment.sequence, hash: segment.object.hash, duration: segment.duration)
+        case .gap(let sequence, let duration):
+            update { $0.gaps += 1 }
+            logger.warning("segment lost before storage: not published", metadata: [
+                "segment.sequence": "\(sequence)", "segment.duration": "\(duration)",
+            ])
+        }
+    }
+
+    /// A segment was stored under `hash` (CID or skylink). `sequence` is the
+    /// segmenter's and only logged: the journal numbers segments in arrival order.
+    public func segmentStored(sequence: UInt64, hash: String, duration: Double) async {
+        do {
+            // The protocol's own rules for a hash and a len, before anything is accepted.
+            _ = try AliveChunk(entries: [AliveChunk.Entry(src: hash, duration: duration)])
+        } catch {
+            update { $0.segmentsRefused += 1 }
+            logger.error("stored segment refused: the protocol cannot carry it", metadata: [
+                "segment.sequence": "\(sequence)", "publish.error": "\(error)",
+            ])
+            return
+        }
+        let number = state.withLock { state -> Int64 in
+            state.status.segmentsReceived += 1
+            defer { state.nextSegment += 1 }
+            return state.nextSegment
+        }
+        if configuration.aliveDB != nil {
+            if case .dropped(let old) = aliveDBQueue.continuation.yield(AliveDBItem(number: number, hash: hash, duration: duration)) {
+                update { $0.aliveDBDropped += 1 }
+                logger.warning("alivedb queue full, oldest segment dropped from it", metadata: ["segment.number": "\(old.number)"])
+            }
+        }
+        guard let journal, configuration.network != .none else { return }
+        let stream = stream
+        do {
+            try await journal.run { try $0.recordSegment(stream, sequence: number, cid: hash, duration: duration) }
+            wake.signal()
+        } catch {
+            update { $0.journalFailures += 1 }
+            logger.error("journal could not record a stored segment: it will not go on-chain", metadata: [
+                "segment.sequence": "\(sequence)", "segment.number": "\(number)", "publish.error": "\(error)",
+            ])
+        }
+    }
+
+    // MARK: lifecycle
+
+    /// Asks for a graceful stop: flush, then end the stream when configured.
+    public func requestStop() {
+        let deadline = ContinuousClock.now + configuration.stopTimeout
+        state.withLock { state in
+            guard !state.stopRequested else { return }
+            state.stopRequested = true
+            state.stopDeadline = deadline
+        }
+        wake.signal()
+    }
+
+    /// Runs until stopped (see the type's documentation). Throws `keyMismatch` when the
+    /// ledger key is not the account's: nothing was broadcast then.
+    public func run() async throws {
+        let first = state.withLock { state -> Bool in
+            defer { state.started = true }
+            return !state.started
+        }
+        guard first else { throw PublishError(.configuration, "a publisher runs once") }
+        update { $0.phase = .starting }
+        do {
+            try await withGracefulShutdownHandler {
+                try await self.runParts()
+            } onGracefulShutdown: {
+                self.requestStop()
+            }
+            update { $0.phase = .stopped }
+        } catch {
+            aliveDBQueue.continuation.finish()
+            update {
+                $0.phase = .failed
+                $0.lastProblem = "\(error)"
+            }
+            throw error
+        }
+    }
+
+    private func runParts() async throws {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            if let aliveDB = components.aliveDB {
+                group.addTask { await self.runAliveDBSender(aliveDB) }
+                if let journal { group.addTask { await self.runAliveDBNotes(journal) } }
+            } else {
+                aliveDBNotes.continuation.finish()
+            }
+            do {
+                if let ledger = components.ledger, let resolver = components.resolver, let journal {
+                    try await runLedger(ledger, resolver: resolver, journal: journal)
+                } else {
+                    update { $0.phase = .running }
+                    while !isStopRequested { await wake.wait(timeout: nil) }
+                    update { $0.phase = .stopping }
+                }
+            } catch {
+                group.cancelAll()
+                throw error
+            }
+            // Nothing more for AliveDB: the sender drains what is queued (until the stop deadline).
+            aliveDBQueue.continuation.finish()
+            try await group.waitForAll()
+        }
+    }
+}

@@ -1,0 +1,45 @@
+/// What the publisher has done so far, for the status page and metrics.
+public struct PublisherStatus: Sendable, Equatable {
+    public enum Phase: String, Sendable {
+        case idle
+        /// Checking keys and the seq, recovering what a crash left unconfirmed.
+        case starting
+        case running
+        /// Flushing the segments not yet on-chain, then ending the stream.
+        case stopping
+        case stopped
+        /// Start-up failed for good (wrong key); see `lastProblem`.
+        case failed
+    }
+
+    public var phase: Phase = .idle
+    /// Stored segments handed to the publisher.
+    public var segmentsReceived = 0
+    /// Events refused at intake (a hash or duration the protocol cannot carry).
+    public var segmentsRefused = 0
+    /// Segments the storage stage reported lost before they were stored.
+    public var gaps = 0
+    /// Segments the journal could not record (they reach AliveDB only).
+    public var journalFailures = 0
+
+    public var aliveDBPushed = 0
+    /// Given up after the configured attempts, or refused by AliveDB.
+    public var aliveDBFailed = 0
+    /// Dropped from the full AliveDB queue (policy `dropOldest`).
+    public var aliveDBDropped = 0
+
+    /// The next seq the journal will give out.
+    public var nextSeq: Int64?
+    /// Highest seq seen on-chain (confirmed).
+    public var lastConfirmedSeq: Int64?
+    public var pushesConfirmed = 0
+    /// Pushes re-signed with the same seq after their transaction expired unseen.
+    public var resigned = 0
+    /// The end of the stream (op 1) is on-chain.
+    public var streamEnded = false
+    /// The last problem worth showing (refused transaction, unreachable nodes); nil
+    /// once things work again.
+    public var lastProblem: String?
+
+    public init() {}
+}
