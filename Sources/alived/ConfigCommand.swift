@@ -1,4 +1,5 @@
 import AliveControl
+import AlivePublish
 import ArgumentParser
 import Foundation
 
@@ -25,11 +26,15 @@ struct ConfigCommand: ParsableCommand {
                 throw ExitCode(66)   // EX_NOINPUT
             }
             do {
-                _ = try BoxConfiguration.parse(toml: text)
+                let configuration = try BoxConfiguration.parse(toml: text)
+                if configuration.publishing != nil { _ = try PublishingConfiguration.parse(toml: text) }
                 print("\(file): ok")
             } catch let error as ConfigurationError {
                 for problem in error.problems { print("\(file): \(problem.path): \(problem.reason)") }
                 throw ExitCode(78)   // EX_CONFIG
+            } catch {
+                print("\(file): \(error)")
+                throw ExitCode(78)
             }
         }
     }

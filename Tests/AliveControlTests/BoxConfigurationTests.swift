@@ -130,3 +130,16 @@ struct BoxConfigurationTests {
         }
     }
 }
+
+struct PublishingPassthroughTests {
+    @Test func thePublishingTableIsKeptAsWritten() throws {
+        let text = "[publishing]\nnetwork = \"hive\"\nstreamer = \"venue\"\n[publishing.hive]\napi_nodes = [\"http://127.0.0.1:8091\"]\n"
+        let configuration = try BoxConfiguration.parse(toml: text)
+        guard case .table(let publishing)? = configuration.publishing else { Issue.record("publishing dropped"); return }
+        #expect(publishing["streamer"] == .string("venue"))
+        // Saving the configuration (a PATCH from the page) keeps it.
+        let again = try BoxConfiguration.parse(toml: configuration.renderTOML())
+        #expect(again.publishing == configuration.publishing)
+        #expect(throws: ConfigurationError.self) { try BoxConfiguration.parse(toml: "publishing = 3\n") }
+    }
+}

@@ -37,6 +37,8 @@ extension BoxConfiguration {
                     default: reader.unknown(path)
                     }
                 }
+            case "publishing":
+                if case .table = value { configuration.publishing = value } else { reader.problem(path, "must be a table, not \(value.typeName)") }
             case "storage":
                 reader.read(value, path: path) { key, value, path, reader in
                     switch key {
@@ -75,6 +77,12 @@ extension BoxConfiguration {
 
     /// The configuration as a tree (every key, defaults included).
     public var tree: ConfigValue {
+        guard case .table(var root) = ownTree else { return ownTree }
+        if let publishing { root["publishing"] = publishing }
+        return .table(root)
+    }
+
+    private var ownTree: ConfigValue {
         .table([
             "data_dir": .string(dataDirectory),
             "ingest": .table([

@@ -57,6 +57,9 @@ public struct BoxConfiguration: Sendable, Equatable {
     public var dataDirectory = "./data"
     public var ingest = Ingest()
     public var storage = Storage()
+    /// The `[publishing]` table, kept as written: its keys and checks belong to AlivePublish
+    /// (`PublishingConfiguration.parse`), which `alived run` and `alived config check` apply.
+    public var publishing: ConfigValue?
     public var segments = Segments()
     public var ring = Ring()
     public var http = HTTP()
