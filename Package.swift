@@ -142,6 +142,18 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // signing time per transaction, "segment stored" -> AliveDB push latency (issue 5 budget)
+        .executableTarget(
+            name: "alived-bench-publish",
+            dependencies: [
+                "AlivePublish",
+                "AliveJournal",
+                "AliveLedger",
+                "AliveStorage",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Sources/BenchPublish"
+        ),
         .testTarget(
             name: "AlivePublishTests",
             dependencies: [

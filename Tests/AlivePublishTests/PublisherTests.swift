@@ -275,6 +275,35 @@ import Testing
         #expect(try fixture.journal.pushes(stream).map(\.content) == expected)
     }
 
+    @Test(arguments: [PublishingConfiguration.Network.hive, .none])
+    func cancellingRunStopsAtOnceAndTheJournalKeepsTheRest(network: PublishingConfiguration.Network) async throws {
+        let fixture = try await PublishFixture.start()
+        let kubo = try await SupportServer.start(script: "kubo_front.py", arguments: ["--no-kubo"])
+        defer {
+            fixture.close()
+            kubo.stop()
+        }
+        let uploader = try StorageUploader(
+            configuration: StorageConfiguration(backend: .ipfs([IPFSEndpoint(api: .kuboRPC, url: "http://127.0.0.1:\(kubo.payload)")])),
+            client: fixture.http)
+        let link = "cancel\(network.rawValue)"
+        let running = RunningPublisher(try fixture.publisher(
+            fixture.configuration(network: network, link: link, batchInterval: .seconds(300)), chunkStorage: uploader))
+        await running.publisher.segmentStored(sequence: 0, hash: fakeCID(0), duration: 2)
+        try await running.waitFor("the AliveDB push") { $0.aliveDBPushed == 1 }
+        running.task.cancel()
+        await #expect(throws: CancellationError.self, "a cancelled publisher returns at once") {
+            try await running.finished(timeout: .seconds(3))
+        }
+        #expect(running.publisher.status.phase == .stopped)
+        let state = try await fixture.doubles.state()
+        #expect(state.aliveOps(link: link).isEmpty, "no flush, no end on cancellation")
+        if network == .hive {
+            let stream = JournalStreamKey(network: "hive", streamer: "alice", link: link)
+            #expect(try fixture.journal.segmentsAwaitingLedger(stream).map(\.cid) == [fakeCID(0)], "kept for the next start")
+        }
+    }
+
     // MARK: helpers
 
     private func waitForPush(_ journal: Journal, _ stream: JournalStreamKey, seq: Int64) async throws -> JournalPush? {

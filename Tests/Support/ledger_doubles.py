@@ -472,6 +472,9 @@ class Faults:
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "ledger-doubles"
+    # Headers and body go out in two writes: without TCP_NODELAY the body waits for the
+    # client's delayed ACK (40 ms), a delay no real node adds.
+    disable_nagle_algorithm = True
 
     def log_message(self, *args):
         pass

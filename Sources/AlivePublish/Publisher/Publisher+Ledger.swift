@@ -13,12 +13,15 @@ extension Publisher {
         let eachAlone = configuration.batchInterval == .zero
         var lastBatch = ContinuousClock.now
         while !isStopRequested {
+            // A wait ends at once in a cancelled task: cancellation is checked each turn.
             if eachAlone {
                 await wake.wait(timeout: nil)
+                try Task.checkCancellation()
             } else {
                 let next = lastBatch + configuration.batchInterval
                 while ContinuousClock.now < next && !isStopRequested {
                     await wake.wait(timeout: next - ContinuousClock.now)
+                    try Task.checkCancellation()
                 }
             }
             if isStopRequested { break }

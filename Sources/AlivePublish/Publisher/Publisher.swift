@@ -200,6 +200,10 @@ public final class Publisher: Service, Sendable {
                 self.requestStop()
             }
             update { $0.phase = .stopped }
+        } catch is CancellationError {
+            aliveDBQueue.continuation.finish()
+            update { $0.phase = .stopped }
+            throw CancellationError()
         } catch {
             aliveDBQueue.continuation.finish()
             update {
@@ -223,7 +227,10 @@ public final class Publisher: Service, Sendable {
                     try await runLedger(ledger, resolver: resolver, journal: journal)
                 } else {
                     update { $0.phase = .running }
-                    while !isStopRequested { await wake.wait(timeout: nil) }
+                    while !isStopRequested {
+                        await wake.wait(timeout: nil)
+                        try Task.checkCancellation()
+                    }
                     update { $0.phase = .stopping }
                 }
             } catch {
