@@ -70,6 +70,11 @@ extension ConfigValue {
 
 /// TOML basic strings: quotes, backslashes and control characters escaped.
 enum TOMLString {
+    /// A key TOML accepts unquoted: letters, digits, `-` and `_`.
+    static func isBareKey(_ key: String) -> Bool {
+        !key.isEmpty && key.unicodeScalars.allSatisfy { $0.isASCII && (CharacterSet.alphanumerics.contains($0) || $0 == "-" || $0 == "_") }
+    }
+
     static func quote(_ string: String) -> String {
         var out = "\""
         for scalar in string.unicodeScalars {

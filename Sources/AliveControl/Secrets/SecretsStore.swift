@@ -10,6 +10,9 @@ public final class SecretsStore: Sendable {
         public var streamKey: String?
         /// `PasswordHash` encoding (scrypt, salted).
         public var pagePasswordHash: String?
+        /// Secrets other parts of the box keep in the same file (`posting_key`, `avalon_key`,
+        /// `alivedb_key` for publishing): carried through every rewrite untouched.
+        public var others: [String: String] = [:]
 
         public init(streamKey: String? = nil, pagePasswordHash: String? = nil) {
             self.streamKey = streamKey
@@ -40,6 +43,12 @@ public final class SecretsStore: Sendable {
         }
         loaded.streamKey = table["stream_key"]?.string
         loaded.pagePasswordHash = table["page_password_hash"]?.string
+        for key in table.keys where key != "stream_key" && key != "page_password_hash" {
+            guard let value = table[key]?.string else {
+                throw ConfigurationError(problems: [ConfigurationProblem(path: "secrets.toml: \(key)", reason: "must be a string")])
+            }
+            loaded.others[key] = value
+        }
         return loaded
     }
 
@@ -91,6 +100,9 @@ public final class SecretsStore: Sendable {
         var lines = ["# alived secrets: keep this file mode 0600. Written by alived; values are never shown by the API."]
         if let key = secrets.streamKey { lines.append("stream_key = \(TOMLString.quote(key))") }
         if let hash = secrets.pagePasswordHash { lines.append("page_password_hash = \(TOMLString.quote(hash))") }
+        for (key, value) in secrets.others.sorted(by: { $0.key < $1.key }) where TOMLString.isBareKey(key) {
+            lines.append("\(key) = \(TOMLString.quote(value))")
+        }
         return lines.joined(separator: "\n") + "\n"
     }
 }
