@@ -1,5 +1,6 @@
 import AliveControl
 import AliveMedia
+import AlivePublish
 import AliveStorage
 import Foundation
 import Logging
@@ -66,13 +67,26 @@ struct Box {
             pipeline.setTargetDuration(seconds: next.segments.seconds)
             logger.notice("configuration changed", metadata: ["segment.seconds": "\(next.segments.seconds)"])
         }
-        let storage = try makeStorageFeed(configuration.storage, ring: ring)
+        let uploader = try makeUploader(configuration.storage)
+        let publishing = try makePublishingFeed(configuration, chunkStorage: uploader)
+        var publish: (@Sendable (StorageEvent) async -> Void)?
+        var publishingSummary: (@Sendable () -> PublishingSummary)?
+        if let publishing {
+            publish = { event in await publishing.handle(event) }
+            publishingSummary = { publishing.summary }
+        }
+        var storage: StorageFeed?
         var storageSummary: (@Sendable () async -> StorageSummary)?
-        if let storage { storageSummary = { await storage.summary() } }
+        if let uploader {
+            let feed = StorageFeed(ring: ring, uploader: uploader, backend: configuration.storage.backend.rawValue, logger: logger,
+                                   publish: publish)
+            storage = feed
+            storageSummary = { await feed.summary() }
+        }
         let control = ControlServer(
             ring: ring, coordinator: coordinator, pipeline: pipeline, store: store, secrets: secrets,
             authority: SessionAuthority(secrets: secrets), logs: logs, metrics: metrics, storage: storageSummary,
-            thumbnails: thumbnails)
+            thumbnails: thumbnails, publishing: publishingSummary, streamControl: publishing?.streamControl)
         let http = control.application(logger: logger) { [logger] port in
             logger.info("http listening", metadata: ["http.port": "\(port)"])
             supervisor.listening(.http)
@@ -85,6 +99,9 @@ struct Box {
         ])
 
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: SegmentEventLog(ring: ring, logger: logger))]
+        // Publishing before storage: at shutdown storage drains its last uploads first, then
+        // the publisher flushes them on-chain and ends the stream.
+        if let publishing { services.append(.init(service: publishing)) }
         if let storage { services.append(.init(service: storage)) }
         services += [.init(service: thumbnails), .init(service: SegmenterService(pipeline: pipeline)), .init(service: rtmp), .init(service: http)]
         // Last: the first to hear of a shutdown, so systemd sees STOPPING=1 at once.
@@ -101,8 +118,8 @@ struct Box {
         logger.info("alived stopped")
     }
 
-    /// The storage stage for the configured backend; nil for `none` (segments stay in the ring).
-    private func makeStorageFeed(_ settings: BoxConfiguration.Storage, ring: SegmentRing) throws -> StorageFeed? {
+    /// The uploader for the configured backend; nil for `none` (segments stay in the ring).
+    private func makeUploader(_ settings: BoxConfiguration.Storage) throws -> StorageUploader? {
         let backend: StorageConfiguration.Backend
         switch settings.backend {
         case .none: return nil
@@ -115,6 +132,17 @@ struct Box {
         storage.uploadTimeout = .seconds(settings.uploadTimeoutSeconds)
         let uploader = try StorageUploader(configuration: storage, client: try HTTPClient(logger: logger), logger: logger)
         logger.info("storage enabled", metadata: ["storage.backend": "\(settings.backend.rawValue)", "storage.endpoints": "\(settings.endpoints.count)"])
-        return StorageFeed(ring: ring, uploader: uploader, backend: settings.backend.rawValue, logger: logger)
+        return uploader
+    }
+
+    /// Publishing for the `[publishing]` table; nil without one. Only stored segments are
+    /// published, so a table without a storage backend is refused (nothing would go out).
+    private func makePublishingFeed(_ configuration: BoxConfiguration, chunkStorage: StorageUploader?) throws -> PublishingFeed? {
+        guard configuration.publishing != nil else { return nil }
+        guard let chunkStorage else {
+            throw PublishError(.configuration, "publishing needs a storage backend: set [storage] backend and endpoints")
+        }
+        return try PublishingFeed(configurationText: configuration.renderTOML(), dataDirectory: configuration.dataDirectory,
+                                  chunkStorage: chunkStorage, logger: logger)
     }
 }

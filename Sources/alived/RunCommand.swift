@@ -1,5 +1,6 @@
 import AliveControl
 import AliveMedia
+import AlivePublish
 import ArgumentParser
 import Foundation
 import Logging
@@ -66,7 +67,11 @@ struct RunCommand: AsyncParsableCommand {
         }
         let store = ConfigurationStore(path: path, initial: configuration)
         let box = try Box(store: store, streamKeyOverride: streamKey, logs: logs, metrics: registry, logger: logger)
-        try await box.run()
+        do {
+            try await box.run()
+        } catch let error as PublishError {
+            fail(error)   // the [publishing] table or its secrets: exit 78, as for the rest of the config
+        }
     }
 
     /// The configuration and the file changes are saved to: `--config FILE`, else

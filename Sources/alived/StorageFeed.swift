@@ -5,7 +5,7 @@ import Logging
 import ServiceLifecycle
 import Synchronization
 
-/// Ring → storage: every closed segment is held in the ring and handed to the storage
+/// Ring → storage (→ publishing): every closed segment is held in the ring and handed to the storage
 /// stage at once (event-driven, nothing polls); the hold is released when the stage has
 /// stored it or declared it a gap.
 final class StorageFeed: Service, Sendable {
@@ -15,13 +15,19 @@ final class StorageFeed: Service, Sendable {
     private let backend: String
     private let outcomes: StorageOutcomes
 
-    init(ring: SegmentRing, uploader: StorageUploader, backend: String, logger: Logger) {
+    /// - Parameter publish: awaited for each event before the ring's hold is released, so
+    ///   a segment leaves the ring only once it is stored and handed to publishing.
+    init(ring: SegmentRing, uploader: StorageUploader, backend: String, logger: Logger,
+         publish: (@Sendable (StorageEvent) async -> Void)? = nil) {
         self.ring = ring
         self.events = ring.subscribe()
         self.backend = backend
         let outcomes = StorageOutcomes(ring: ring, logger: logger)
         self.outcomes = outcomes
-        self.stage = StorageStage(uploader: uploader, logger: logger) { event in outcomes.handle(event) }
+        self.stage = StorageStage(uploader: uploader, logger: logger) { event in
+            await publish?(event)
+            outcomes.handle(event)
+        }
     }
 
     func summary() async -> StorageSummary {

@@ -124,8 +124,7 @@ import Testing
         #expect(changed.status == 200)
         #expect(changed.json["applied"] as? [String] == ["segments.seconds"])
         #expect(changed.json["restart_required"] as? [String] == ["ring.budget_mib"])
-        let key = try String(contentsOf: box.directory.appendingPathComponent("secrets.toml"), encoding: .utf8)
-            .split(separator: "\n").first { $0.hasPrefix("stream_key") }!.split(separator: "\"")[1]
+        let key = try streamKey(in: box.directory)
         let publish = try ExternalProcess.run("ffmpeg", ["-hide_banner", "-loglevel", "error", "-f", "lavfi", "-i", "testsrc2=size=160x120:rate=10:duration=9",
             "-c:v", "libx264", "-preset", "ultrafast", "-g", "10", "-f", "flv", "rtmp://127.0.0.1:\(box.rtmpPort)/live/\(key)"], timeout: 60)
         #expect(publish.status == 0, "\(publish.stderr)")
@@ -177,8 +176,7 @@ import Testing
         let box = try await RunningBox(extraArguments: ["--config", config.path])
         defer { box.stop() }
         let token = try await box.setUp()
-        let key = try String(contentsOf: box.directory.appendingPathComponent("secrets.toml"), encoding: .utf8)
-            .split(separator: "\n").first { $0.hasPrefix("stream_key") }!.split(separator: "\"")[1]
+        let key = try streamKey(in: box.directory)
         let encoder = try ExternalProcess.start("ffmpeg", ["-hide_banner", "-loglevel", "error", "-re", "-f", "lavfi", "-i", "testsrc2=size=160x120:rate=10:duration=6",
             "-c:v", "libx264", "-preset", "ultrafast", "-g", "10", "-f", "flv", "rtmp://127.0.0.1:\(box.rtmpPort)/live/\(key)"])
 

@@ -15,8 +15,7 @@ import Testing
 
         let box = try await ControlAPITests.RunningBox()
         defer { box.stop() }
-        let key = try String(contentsOf: box.directory.appendingPathComponent("secrets.toml"), encoding: .utf8)
-            .split(separator: "\n").first { $0.hasPrefix("stream_key") }!.split(separator: "\"")[1]
+        let key = try streamKey(in: box.directory)
         let encoder = try ExternalProcess.start("ffmpeg", ["-hide_banner", "-loglevel", "error", "-re",
             "-f", "lavfi", "-i", "testsrc2=size=640x360:rate=25:duration=60", "-f", "lavfi", "-i", "sine=duration=60",
             "-c:v", "libx264", "-preset", "ultrafast", "-g", "25", "-c:a", "aac", "-f", "flv", "rtmp://127.0.0.1:\(box.rtmpPort)/live/\(key)"])

@@ -5,32 +5,6 @@ import Testing
 /// `alived run` with `[storage] backend = "kubo"`: segments go from the ring to a real Kubo
 /// node (the loopback front in Tests/Support) as they close, with the hash known on the box.
 @Suite(.serialized) struct StorageWiringTests {
-    /// Starts Tests/Support/kubo_front.py (it stops when its stdin closes) and returns its port.
-    private func startKuboFront() throws -> (Process, Pipe, Int) {
-        let root = AlivedCommandTests.packageRoot
-        let process = Process()
-        process.executableURL = root.appendingPathComponent(".venv/bin/python")
-        process.arguments = [root.appendingPathComponent("Tests/Support/kubo_front.py").path]
-        let stdin = Pipe(), stdout = Pipe()
-        process.standardInput = stdin
-        process.standardOutput = stdout
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        var line = Data()
-        let deadline = Date().addingTimeInterval(30)
-        while Date() < deadline, !line.contains(UInt8(ascii: "\n")) {
-            let chunk = stdout.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            line.append(chunk)
-        }
-        let text = String(decoding: line, as: UTF8.self)
-        guard text.hasPrefix("READY "), let port = Int(text.dropFirst(6).trimmingCharacters(in: .whitespacesAndNewlines)) else {
-            process.terminate()
-            throw ExternalProcess.Failure(description: "kubo front did not start: \(text)")
-        }
-        return (process, stdin, port)
-    }
-
     @Test func closedSegmentsAreStoredInKuboWithTheHashComputedOnTheBox() async throws {
         let (front, frontInput, kuboPort) = try startKuboFront()
         defer {
@@ -41,8 +15,7 @@ import Testing
         try "[storage]\nbackend = \"kubo\"\nendpoints = [\"http://127.0.0.1:\(kuboPort)\"]\n".write(to: config, atomically: true, encoding: .utf8)
         let box = try await ControlAPITests.RunningBox(extraArguments: ["--config", config.path])
         defer { box.stop() }
-        let key = try String(contentsOf: box.directory.appendingPathComponent("secrets.toml"), encoding: .utf8)
-            .split(separator: "\n").first { $0.hasPrefix("stream_key") }!.split(separator: "\"")[1]
+        let key = try streamKey(in: box.directory)
         let publish = try ExternalProcess.run("ffmpeg", ["-hide_banner", "-loglevel", "error", "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25:duration=8",
             "-f", "lavfi", "-i", "sine=duration=8", "-c:v", "libx264", "-preset", "ultrafast", "-g", "25", "-c:a", "aac",
             "-f", "flv", "rtmp://127.0.0.1:\(box.rtmpPort)/live/\(key)"], timeout: 60)

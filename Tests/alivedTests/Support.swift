@@ -50,11 +50,12 @@ func httpGet(port: Int, path: String) async throws -> HTTPResult {
     try await http("GET", port: port, path: path)
 }
 
-/// Any request on 127.0.0.1 with a 5-second bound.
-func http(_ method: String, port: Int, path: String, headers: [String: String] = [:], body: String? = nil) async throws -> HTTPResult {
+/// Any request on 127.0.0.1, bounded (5 seconds unless told).
+func http(_ method: String, port: Int, path: String, headers: [String: String] = [:], body: String? = nil,
+          timeout: TimeInterval = 5) async throws -> HTTPResult {
     var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)\(path)")!)
     request.httpMethod = method
-    request.timeoutInterval = 5
+    request.timeoutInterval = timeout
     for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
     if let body { request.httpBody = Data(body.utf8) }
     let (data, response) = try await plainSession.data(for: request)
@@ -71,4 +72,40 @@ func waitFor(_ what: String, timeout: Double = 20, _ condition: () async -> Bool
         try await Task.sleep(for: .milliseconds(50))
     }
     throw ExternalProcess.Failure(description: "timed out waiting for: \(what)")
+}
+
+/// Starts Tests/Support/kubo_front.py (it stops when its stdin closes) and returns its port.
+func startKuboFront() throws -> (Process, Pipe, Int) {
+    let root = AlivedCommandTests.packageRoot
+    let process = Process()
+    process.executableURL = root.appendingPathComponent(".venv/bin/python")
+    process.arguments = [root.appendingPathComponent("Tests/Support/kubo_front.py").path]
+    let stdin = Pipe(), stdout = Pipe()
+    process.standardInput = stdin
+    process.standardOutput = stdout
+    process.standardError = FileHandle.nullDevice
+    try process.run()
+    var line = Data()
+    let deadline = Date().addingTimeInterval(30)
+    while Date() < deadline, !line.contains(UInt8(ascii: "\n")) {
+        let chunk = stdout.fileHandleForReading.availableData
+        if chunk.isEmpty { break }
+        line.append(chunk)
+    }
+    let text = String(decoding: line, as: UTF8.self)
+    guard text.hasPrefix("READY "), let port = Int(text.dropFirst(6).trimmingCharacters(in: .whitespacesAndNewlines)) else {
+        process.terminate()
+        throw ExternalProcess.Failure(description: "kubo front did not start: \(text)")
+    }
+    return (process, stdin, port)
+}
+
+/// The stream key a running box generated into `<data dir>/secrets.toml`.
+func streamKey(in dataDirectory: URL) throws -> String {
+    let text = try String(contentsOf: dataDirectory.appendingPathComponent("secrets.toml"), encoding: .utf8)
+    guard let line = text.split(separator: "\n").first(where: { $0.hasPrefix("stream_key") }),
+          let key = line.split(separator: "\"").dropFirst().first else {
+        throw ExternalProcess.Failure(description: "no stream_key in \(dataDirectory.path)/secrets.toml")
+    }
+    return String(key)
 }

@@ -19,12 +19,15 @@ public struct ControlServer: Sendable {
     let metrics: PrometheusCollectorRegistry?
     let storage: (@Sendable () async -> StorageSummary)?
     let thumbnails: ThumbnailService?
+    let publishing: (@Sendable () -> PublishingSummary)?
+    let streamControl: StreamControl?
     let startedAt = Date()
 
     public init(ring: SegmentRing, coordinator: IngestCoordinator, pipeline: SegmenterPipeline, store: ConfigurationStore,
                 secrets: SecretsStore, authority: SessionAuthority, logs: RecentLogBuffer, metrics: PrometheusCollectorRegistry?,
                 storage: (@Sendable () async -> StorageSummary)? = nil,
-                thumbnails: ThumbnailService? = nil) {
+                thumbnails: ThumbnailService? = nil,
+                publishing: (@Sendable () -> PublishingSummary)? = nil, streamControl: StreamControl? = nil) {
         self.ring = ring
         self.coordinator = coordinator
         self.pipeline = pipeline
@@ -35,6 +38,8 @@ public struct ControlServer: Sendable {
         self.metrics = metrics
         self.storage = storage
         self.thumbnails = thumbnails
+        self.publishing = publishing
+        self.streamControl = streamControl
     }
 
     /// The Hummingbird application (a service for the box's `ServiceGroup`), bound to the
@@ -99,6 +104,11 @@ public struct ControlServer: Sendable {
                 document.storage = summary
                 if summary.slowerThanRealTime { document.warnings.append("uploads are slower than real time: the ring will fill") }
             }
+            if let publishing {
+                let summary = publishing()
+                document.publishing = summary
+                if let problem = summary.lastProblem { document.warnings.append("publishing: \(problem)") }
+            }
             return try JSONResponse.encode(document)
         }
         router.get("api/v1/thumbnail.jpg") { _, _ in
@@ -117,6 +127,7 @@ public struct ControlServer: Sendable {
         }
         addAuthRoutes(to: router)
         addConfigurationRoutes(to: router)
+        addStreamRoutes(to: router)
         return router
     }
 

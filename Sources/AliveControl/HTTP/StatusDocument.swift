@@ -56,6 +56,7 @@ struct StatusDocument: Encodable {
     var segmenter: Segmenter
     var ring: Ring
     var storage: StorageSummary?
+    var publishing: PublishingSummary?
     var thumbnail: Thumbnail?
     var warnings: [String]
 

@@ -203,7 +203,10 @@ extension Publisher {
                 try await journal.run { try $0.markConfirmed(stream, seq: seq, transactionID: transaction.transactionID, blockNumber: block) }
                 update {
                     $0.pushesConfirmed += 1
-                    $0.lastConfirmedSeq = max($0.lastConfirmedSeq ?? seq, seq)
+                    if seq >= ($0.lastConfirmedSeq ?? seq) {
+                        $0.lastConfirmedSeq = seq
+                        $0.lastTransactionID = transaction.transactionID
+                    }
                 }
                 logger.info("push on-chain", metadata: [
                     "ledger.seq": "\(seq)", "ledger.tx": "\(transaction.transactionID)", "ledger.block": "\(block.map(String.init) ?? "?")",

@@ -32,6 +32,8 @@ public struct PublisherStatus: Sendable, Equatable {
     public var nextSeq: Int64?
     /// Highest seq seen on-chain (confirmed).
     public var lastConfirmedSeq: Int64?
+    /// The transaction that carried the highest confirmed seq.
+    public var lastTransactionID: String?
     public var pushesConfirmed = 0
     /// Pushes re-signed with the same seq after their transaction expired unseen.
     public var resigned = 0

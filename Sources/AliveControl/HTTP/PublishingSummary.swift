@@ -1,0 +1,52 @@
+/// What the status shows about publishing (absent when the configuration has no
+/// `[publishing]` table). Filled by the executable from the publisher's own status, so
+/// the control plane needs no ledger code.
+public struct PublishingSummary: Sendable, Encodable {
+    /// idle, starting, running, stopping, stopped, failed.
+    public var phase: String
+    /// hive, avalon or none (AliveDB only).
+    public var network: String
+    public var streamer: String
+    public var link: String
+    public var segmentsReceived: Int
+    public var gaps: Int
+    /// AliveDB: absent when no AliveDB is configured.
+    public var aliveDB: AliveDB?
+    /// The next seq the journal gives out, the highest one on-chain and its transaction.
+    public var nextSeq: Int64?
+    public var lastConfirmedSeq: Int64?
+    public var lastTransactionID: String?
+    public var pushesConfirmed: Int
+    public var streamEnded: Bool
+    public var lastProblem: String?
+
+    public struct AliveDB: Sendable, Encodable {
+        public var pushed: Int
+        public var failed: Int
+        public var dropped: Int
+
+        public init(pushed: Int, failed: Int, dropped: Int) {
+            self.pushed = pushed
+            self.failed = failed
+            self.dropped = dropped
+        }
+    }
+
+    public init(phase: String, network: String, streamer: String, link: String, segmentsReceived: Int, gaps: Int,
+                aliveDB: AliveDB?, nextSeq: Int64?, lastConfirmedSeq: Int64?, lastTransactionID: String?,
+                pushesConfirmed: Int, streamEnded: Bool, lastProblem: String?) {
+        self.phase = phase
+        self.network = network
+        self.streamer = streamer
+        self.link = link
+        self.segmentsReceived = segmentsReceived
+        self.gaps = gaps
+        self.aliveDB = aliveDB
+        self.nextSeq = nextSeq
+        self.lastConfirmedSeq = lastConfirmedSeq
+        self.lastTransactionID = lastTransactionID
+        self.pushesConfirmed = pushesConfirmed
+        self.streamEnded = streamEnded
+        self.lastProblem = lastProblem
+    }
+}

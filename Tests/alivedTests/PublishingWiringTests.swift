@@ -1,0 +1,143 @@
+import AliveTestSupport
+import Foundation
+import Testing
+
+/// `alived run` with `[storage]` and `[publishing]`: segments pushed by ffmpeg are stored
+/// in a real Kubo node, each hash goes to the AliveDB double and, in batches, on the Hive
+/// double (which checks every signature with hive-nectar); the page's stream operations
+/// broadcast through the same code as `alived stream`.
+@Suite(.serialized, .timeLimit(.minutes(4))) struct PublishingWiringTests {
+    @Test func pushedSegmentsReachAliveDBAndTheChainExactlyOnceInOrder() async throws {
+        let (front, frontInput, kuboPort) = try startKuboFront()
+        defer {
+            try? frontInput.fileHandleForWriting.close()
+            front.terminate()
+        }
+        let doubles = try PublishingCommandTests.Doubles()
+        defer { doubles.stop() }
+        let directory = temporaryDirectory("publishing-wiring")
+        let secrets = directory.appendingPathComponent("keys.toml")
+        try "posting_key = \"\(PublishingCommandTests.postingWIF)\"\n".write(to: secrets, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: secrets.path)
+        let config = try doubles.config(in: directory, link: "wired", extra: """
+            batch_interval_seconds = 3
+            end_on_stop = false
+            secrets_file = "\(secrets.path)"
+            """)
+        try (String(contentsOfFile: config, encoding: .utf8)
+            + "\n[storage]\nbackend = \"kubo\"\nendpoints = [\"http://127.0.0.1:\(kuboPort)\"]\n")
+            .write(toFile: config, atomically: true, encoding: .utf8)
+
+        let box = try await ControlAPITests.RunningBox(extraArguments: ["--config", config])
+        defer { box.stop() }
+        let publish = try ExternalProcess.run("ffmpeg", [
+            "-hide_banner", "-loglevel", "error", "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25:duration=9",
+            "-f", "lavfi", "-i", "sine=duration=9", "-c:v", "libx264", "-preset", "ultrafast", "-g", "25", "-c:a", "aac",
+            "-f", "flv", "rtmp://127.0.0.1:\(box.rtmpPort)/live/\(try streamKey(in: box.directory))"], timeout: 60)
+        #expect(publish.status == 0, "\(publish.stderr)")
+
+        // Every stored segment on AliveDB and, through singles or chunks, on the chain.
+        var stored = 0
+        var onChain: [String] = []
+        var aliveDB: [String] = []
+        var pushes: [[String: Any]] = []
+        try await waitFor("every closed segment stored, on AliveDB and confirmed on the chain", timeout: 60) {
+            guard let status = try? await httpGet(port: box.httpPort, path: "/api/v1/status").json,
+                  let closed = (status["ring"] as? [String: Any])?["segments_closed"] as? Int, closed >= 4,
+                  let count = (status["storage"] as? [String: Any])?["stored"] as? Int, count == closed,
+                  let state = try? doubles.stateJSON() else { return false }
+            stored = count
+            pushes = Self.pushes(state)
+            aliveDB = ((state["alivedb"] as? [String: Any])?["items"] as? [[String: Any]] ?? []).compactMap { $0["src"] as? String }
+            guard let expanded = try? await Self.segments(of: pushes, kuboPort: kuboPort) else { return false }
+            onChain = expanded
+            let confirmed = (status["publishing"] as? [String: Any])?["last_confirmed_seq"] as? Int
+            return onChain.count >= stored && aliveDB.count >= stored && confirmed == pushes.count - 1
+        }
+        #expect(onChain.count == stored, "each segment in exactly one push: \(onChain)")
+        #expect(Set(onChain).count == onChain.count)
+        #expect(onChain == aliveDB, "the chain and AliveDB carry the same segments in the same order")
+        #expect(pushes.map { $0["seq"] as? Int } == Array(0..<pushes.count).map { Optional($0) }, "seq 0..n, no gap, no repeat")
+        #expect(pushes.contains { $0["len"] == nil }, "a batch of several went out as a chunk")
+
+        let state = try doubles.stateJSON()
+        let ops = Self.customJSON(state)
+        #expect(ops.first?["op"] as? Int == 2, "the stream was configured on start")
+
+        // The status shows what went out; a page session ends the stream.
+        let publishing = try #require(try await httpGet(port: box.httpPort, path: "/api/v1/status").json["publishing"] as? [String: Any])
+        #expect(publishing["network"] as? String == "hive")
+        #expect(publishing["link"] as? String == "wired")
+        #expect(publishing["phase"] as? String == "running")
+        #expect(publishing["segments_received"] as? Int == stored)
+        #expect(publishing["last_confirmed_seq"] as? Int == pushes.count - 1)
+        let lastTransaction = try #require(publishing["last_transaction_id"] as? String)
+        #expect(Self.txids(state, op: 0).last == lastTransaction)
+
+        #expect(try await box.request("POST", "/api/v1/stream/end").status == 401)
+        let token = try await box.setUp()
+        let end = try await http("POST", port: box.httpPort, path: "/api/v1/stream/end",
+                                 headers: ["Authorization": "Bearer \(token)"], timeout: 90)
+        #expect(end.status == 200, "\(end.body)")
+        let endID = try #require(end.json["transaction_id"] as? String)
+        #expect(end.json["network"] as? String == "hive")
+        #expect(Self.txids(try doubles.stateJSON(), op: 1) == [endID])
+    }
+
+    @Test func publishingWithoutStorageIsRefusedAtStart() async throws {
+        let directory = temporaryDirectory("publishing-no-storage")
+        let config = directory.appendingPathComponent("alived.toml")
+        try "[publishing]\nnetwork = \"none\"\nstreamer = \"alice\"\nlink = \"x\"\n[publishing.alivedb]\nurl = \"http://127.0.0.1:9\"\n"
+            .write(to: config, atomically: true, encoding: .utf8)
+        let run = try ExternalProcess.run(AlivedCommandTests.binary, [
+            "run", "--config", config.path, "--data-dir", directory.path,
+            "--http-port", "\(try freePort())", "--rtmp-port", "\(try freePort())",
+        ], timeout: 30)
+        #expect(run.status == 78)
+        #expect(run.stderr.contains("publishing needs a storage backend"), "\(run.stderr)")
+    }
+
+    // MARK: reading the doubles
+
+    /// The accepted custom_json payloads, in block order.
+    static func customJSON(_ state: [String: Any]) -> [[String: Any]] {
+        let accepted = (state["hive"] as? [String: Any])?["accepted_ops"] as? [[String: Any]] ?? []
+        return accepted.compactMap { $0["json"] as? [String: Any] }
+    }
+
+    static func pushes(_ state: [String: Any]) -> [[String: Any]] {
+        customJSON(state).filter { $0["op"] as? Int == 0 }
+    }
+
+    static func txids(_ state: [String: Any], op: Int) -> [String] {
+        let accepted = (state["hive"] as? [String: Any])?["accepted_ops"] as? [[String: Any]] ?? []
+        return accepted.filter { ($0["json"] as? [String: Any])?["op"] as? Int == op }.compactMap { $0["txid"] as? String }
+    }
+
+    /// The segment hashes the pushes carry, HAlive's way: a push with `len` is one
+    /// segment, any other is a chunk fetched from Kubo, one `hash,len` per line.
+    static func segments(of pushes: [[String: Any]], kuboPort: Int) async throws -> [String] {
+        var hashes: [String] = []
+        for push in pushes {
+            guard let src = push["src"] as? String else { throw ExternalProcess.Failure(description: "push without src: \(push)") }
+            if push["len"] != nil {
+                hashes.append(src)
+                continue
+            }
+            let chunk = try await httpGet(port: kuboPort, path: "/ipfs/\(src)")
+            guard chunk.status == 200 else { throw ExternalProcess.Failure(description: "chunk \(src): HTTP \(chunk.status)") }
+            hashes += chunk.body.split(separator: "\n").map { String($0.split(separator: ",")[0]) }
+        }
+        return hashes
+    }
+}
+
+extension PublishingCommandTests.Doubles {
+    /// `GET /__state`, parsed.
+    func stateJSON() throws -> [String: Any] {
+        guard let object = try JSONSerialization.jsonObject(with: Data(try state().utf8)) as? [String: Any] else {
+            throw ExternalProcess.Failure(description: "the doubles' state is not a JSON object")
+        }
+        return object
+    }
+}
