@@ -62,6 +62,17 @@ enum StatusPage {
     <ul id="warnings" class="warn"></ul>
   </section>
 
+  <section id="publishing-section" class="hidden">
+    <h2>Storage and publishing</h2>
+    <dl id="storage"></dl>
+    <dl id="publishing"></dl>
+    <div class="row needs-auth hidden" id="stream-buttons">
+      <button id="stream-configure" class="secondary" type="button">Configure stream on the ledger</button>
+      <button id="stream-end" class="secondary" type="button">End stream</button>
+    </div>
+    <div id="stream-result" class="muted"></div>
+  </section>
+
   <section class="needs-auth hidden">
     <h2>Encoder settings (OBS)</h2>
     <dl>
@@ -124,6 +135,16 @@ async function refreshStatus() {
   fill($("ring"), [["Ring", mb(ring.bytes_in_use) + " of " + mb(ring.budget_bytes)], ["Segments", ring.segments + " held, " + ring.segments_closed + " closed"],
     ["Dropped", ring.segments_dropped], ["Refused", ring.segments_refused],
     ["Last segment", ring.last_segment ? "#" + ring.last_segment.sequence + ", " + ring.last_segment.duration_seconds.toFixed(3) + " s" : null]]);
+  const storage = body.storage, publishing = body.publishing;
+  $("publishing-section").classList.toggle("hidden", !storage && !publishing);
+  fill($("storage"), storage ? [["Storage", storage.backend], ["Stored", storage.stored + " segments, " + storage.pending + " waiting"],
+    ["Gaps", storage.gaps], ["Last hash", storage.last_stored.length ? storage.last_stored[storage.last_stored.length - 1].hash : null]] : []);
+  fill($("publishing"), publishing ? [["Publishing", publishing.phase + " on " + publishing.network + " as " + publishing.streamer + "/" + publishing.link],
+    ["AliveDB", publishing.alive_db ? publishing.alive_db.pushed + " pushed, " + publishing.alive_db.failed + " failed, " + publishing.alive_db.dropped + " dropped" : null],
+    ["Last seq on-chain", publishing.last_confirmed_seq], ["Last transaction", publishing.last_transaction_id],
+    ["Stream ended", publishing.stream_ended ? "yes" : null], ["Problem", publishing.last_problem]] : []);
+  // No ledger (network "none"): nothing to configure or end. Login is handled by needs-auth.
+  $("stream-buttons").style.display = publishing && publishing.network !== "none" ? "" : "none";
   $("warnings").replaceChildren(...body.warnings.map((w) => { const li = document.createElement("li"); li.textContent = w; return li; }));
   const now = Date.now() / 1000;
   samples.push([now, live ? ingest.bitrate_in_kbps : 0]);
@@ -173,6 +194,17 @@ $("new-key").addEventListener("click", async () => {
   const { status, body } = await api("/api/v1/secrets", { method: "PUT", body: JSON.stringify({ stream_key: key }) });
   $("stream-key").textContent = status === 200 ? key : ((body && body.error) || "error " + status);
 });
+
+async function streamOperation(name, question) {
+  if (!confirm(question)) return;
+  $("stream-result").textContent = "Waiting for the transaction to be on-chain…";
+  const { status, body } = await api("/api/v1/stream/" + name, { method: "POST" });
+  $("stream-result").textContent = status === 200
+    ? "Done: transaction " + body.transaction_id + (body.block ? " in block " + body.block : "")
+    : ((body && body.error) || ("error " + status));
+}
+$("stream-configure").addEventListener("click", () => streamOperation("configure", "Broadcast the stream's configuration on the ledger?"));
+$("stream-end").addEventListener("click", () => streamOperation("end", "End the stream on the ledger? Viewers get it as a finished video and no more segments can be added."));
 
 const fieldsShown = [["segments.seconds", "Segment length (s, 1-10)"], ["ring.budget_mib", "Ring budget (MiB)"], ["ring.playlist_window", "Playlist window (segments)"],
   ["ingest.app", "RTMP application"], ["ingest.rtmp_port", "RTMP port"], ["ingest.idle_timeout_seconds", "Encoder idle time-out (s)"],
