@@ -72,6 +72,8 @@ final class PublishingFeed: Service, Sendable {
         }
         do {
             try await publisher.run()
+            // Ended from the page: the rest of the box (ingest, ring, storage, preview) goes on.
+            try await gracefulShutdown()
         } catch is CancellationError {
             throw CancellationError()
         } catch {
@@ -94,12 +96,21 @@ final class PublishingFeed: Service, Sendable {
             pushesConfirmed: status.pushesConfirmed, streamEnded: status.streamEnded, lastProblem: status.lastProblem)
     }
 
-    /// `alived stream configure|end`'s code behind the page's buttons.
+    /// The page's buttons: configure runs `alived stream configure`'s code; end goes through
+    /// the running publisher (flush, then op 1, then no more pushes), or `alived stream
+    /// end`'s code when the publisher is not running (a wrong key: it refuses too).
     var streamControl: StreamControl {
-        let tools = tools
+        let (tools, publisher) = (tools, publisher)
         return StreamControl(
             configure: { try await Self.outcome { try await tools.configureStream(timeout: Self.streamControlTimeout) } },
-            end: { try await Self.outcome { try await tools.endStream(timeout: Self.streamControlTimeout) } })
+            end: {
+                try await Self.outcome {
+                    switch publisher.status.phase {
+                    case .starting, .running, .stopping: try await publisher.endStream()
+                    case .idle, .stopped, .failed: try await tools.endStream(timeout: Self.streamControlTimeout)
+                    }
+                }
+            })
     }
 
     /// How long the page waits for a configure/end transaction to be on-chain.

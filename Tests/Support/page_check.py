@@ -3,7 +3,9 @@
 technician on a laptop: set the password, log in, watch the thumbnail and the bitrate,
 change the segment length, get a field error for a bad value. Saves a screenshot.
 
-Usage: page_check.py BASE_URL SCREENSHOT.png   (exit 0 when every step passed)
+Usage: page_check.py BASE_URL SCREENSHOT.png [--publishing]   (exit 0 when every step passed)
+With --publishing (a box with storage and a ledger): the storage and publishing state
+shows segments going out, and the End stream button, once confirmed, ends the stream.
 Every wait is bounded.
 """
 import sys, time
@@ -13,6 +15,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
 base, screenshot = sys.argv[1], sys.argv[2]
+publishing = "--publishing" in sys.argv[3:]
 options = webdriver.ChromeOptions()
 for flag in ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=420,1800",
              "--no-first-run", "--disable-background-networking", "--disable-component-update"]:
@@ -62,6 +65,24 @@ try:
 
     step("recent log lines are shown")
     wait.until(lambda d: "segment closed" in d.find_element(By.ID, "logs").text)
+
+    if publishing:
+        step("storage and publishing show segments going out")
+        wait.until(lambda d: d.find_element(By.ID, "publishing-section").is_displayed())
+        wait.until(lambda d: "running on hive" in d.find_element(By.ID, "publishing").text)
+        wait.until(lambda d: "Last transaction" in d.find_element(By.ID, "publishing").text)
+        assert "Stored" in driver.find_element(By.ID, "storage").text, "no storage state"
+        step("ending the stream asks first, then shows the transaction")
+        driver.find_element(By.ID, "stream-end").click()
+        WebDriverWait(driver, 10).until(lambda d: d.switch_to.alert)
+        driver.switch_to.alert.dismiss()
+        time.sleep(0.5)
+        assert driver.find_element(By.ID, "stream-result").text == "", "a dismissed confirmation still did something"
+        driver.find_element(By.ID, "stream-end").click()
+        WebDriverWait(driver, 10).until(lambda d: d.switch_to.alert)
+        driver.switch_to.alert.accept()
+        WebDriverWait(driver, 90).until(lambda d: d.find_element(By.ID, "stream-result").text.startswith("Done: transaction "))
+        wait.until(lambda d: "Stream ended" in d.find_element(By.ID, "publishing").text)
     driver.save_screenshot(screenshot)
     step("ok")
 finally:

@@ -8,28 +8,9 @@ import Testing
 /// broadcast through the same code as `alived stream`.
 @Suite(.serialized, .timeLimit(.minutes(4))) struct PublishingWiringTests {
     @Test func pushedSegmentsReachAliveDBAndTheChainExactlyOnceInOrder() async throws {
-        let (front, frontInput, kuboPort) = try startKuboFront()
-        defer {
-            try? frontInput.fileHandleForWriting.close()
-            front.terminate()
-        }
-        let doubles = try PublishingCommandTests.Doubles()
-        defer { doubles.stop() }
-        let directory = temporaryDirectory("publishing-wiring")
-        let secrets = directory.appendingPathComponent("keys.toml")
-        try "posting_key = \"\(PublishingCommandTests.postingWIF)\"\n".write(to: secrets, atomically: true, encoding: .utf8)
-        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: secrets.path)
-        let config = try doubles.config(in: directory, link: "wired", extra: """
-            batch_interval_seconds = 3
-            end_on_stop = false
-            secrets_file = "\(secrets.path)"
-            """)
-        try (String(contentsOfFile: config, encoding: .utf8)
-            + "\n[storage]\nbackend = \"kubo\"\nendpoints = [\"http://127.0.0.1:\(kuboPort)\"]\n")
-            .write(toFile: config, atomically: true, encoding: .utf8)
-
-        let box = try await ControlAPITests.RunningBox(extraArguments: ["--config", config])
-        defer { box.stop() }
+        let fixture = try await PublishingBox(link: "wired")
+        defer { fixture.stop() }
+        let (box, doubles, kuboPort) = (fixture.box, fixture.doubles, fixture.kuboPort)
         let publish = try ExternalProcess.run("ffmpeg", [
             "-hide_banner", "-loglevel", "error", "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25:duration=9",
             "-f", "lavfi", "-i", "sine=duration=9", "-c:v", "libx264", "-preset", "ultrafast", "-g", "25", "-c:a", "aac",
@@ -81,7 +62,13 @@ import Testing
         #expect(end.status == 200, "\(end.body)")
         let endID = try #require(end.json["transaction_id"] as? String)
         #expect(end.json["network"] as? String == "hive")
-        #expect(Self.txids(try doubles.stateJSON(), op: 1) == [endID])
+        let ended = try doubles.stateJSON()
+        #expect(Self.txids(ended, op: 1) == [endID])
+        #expect(Self.customJSON(ended).last?["op"] as? Int == 1, "everything was flushed before the end")
+        let after = try #require(try await httpGet(port: box.httpPort, path: "/api/v1/status").json["publishing"] as? [String: Any])
+        #expect(after["stream_ended"] as? Bool == true)
+        #expect(after["phase"] as? String == "stopped")
+        #expect(try await httpGet(port: box.httpPort, path: "/healthz").status == 200, "the box goes on after the end")
     }
 
     @Test func publishingWithoutStorageIsRefusedAtStart() async throws {
@@ -129,6 +116,51 @@ import Testing
             hashes += chunk.body.split(separator: "\n").map { String($0.split(separator: ",")[0]) }
         }
         return hashes
+    }
+}
+
+/// A running box with storage in a real Kubo node (the loopback front) and publishing to
+/// the ledger doubles (Hive, AliveDB): batches every 3 s, the stream left open on stop.
+final class PublishingBox {
+    let front: Process
+    let frontInput: Pipe
+    let kuboPort: Int
+    let doubles: PublishingCommandTests.Doubles
+    let box: ControlAPITests.RunningBox
+
+    init(link: String) async throws {
+        (front, frontInput, kuboPort) = try startKuboFront()
+        var started: (doubles: PublishingCommandTests.Doubles?, box: ControlAPITests.RunningBox?) = (nil, nil)
+        do {
+            let doubles = try PublishingCommandTests.Doubles()
+            started.doubles = doubles
+            let directory = temporaryDirectory("publishing-box")
+            let secrets = directory.appendingPathComponent("keys.toml")
+            try "posting_key = \"\(PublishingCommandTests.postingWIF)\"\n".write(to: secrets, atomically: true, encoding: .utf8)
+            try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: secrets.path)
+            let config = try doubles.config(in: directory, link: link, extra: """
+                batch_interval_seconds = 3
+                end_on_stop = false
+                secrets_file = "\(secrets.path)"
+                """)
+            try (String(contentsOfFile: config, encoding: .utf8)
+                + "\n[storage]\nbackend = \"kubo\"\nendpoints = [\"http://127.0.0.1:\(kuboPort)\"]\n")
+                .write(toFile: config, atomically: true, encoding: .utf8)
+            box = try await ControlAPITests.RunningBox(extraArguments: ["--config", config])
+            self.doubles = doubles
+        } catch {
+            started.doubles?.stop()
+            try? frontInput.fileHandleForWriting.close()
+            front.terminate()
+            throw error
+        }
+    }
+
+    func stop() {
+        box.stop()
+        doubles.stop()
+        try? frontInput.fileHandleForWriting.close()
+        front.terminate()
     }
 }
 

@@ -41,12 +41,16 @@ extension Publisher {
         update { $0.phase = .stopping }
         do {
             try await publishAwaiting(ledger, resolver: resolver, journal: journal, untilEmpty: true)
-            if configuration.endOnStop {
+            if endsStreamOnStop {
                 if ledger.network == "avalon" {
                     logger.notice("avalon has no end-of-stream operation; the playlist stays as it is")
                 } else {
                     let result = try await components.control(.end, deadline: { [self] in stopDeadline }, problem: problemHook)
-                    update { $0.streamEnded = true }
+                    update {
+                        $0.streamEnded = true
+                        $0.endTransactionID = result.transactionID
+                        $0.endBlock = result.block
+                    }
                     logger.notice("stream ended on-chain", metadata: [
                         "ledger.tx": "\(result.transactionID)", "ledger.block": "\(result.block.map(String.init) ?? "?")",
                     ])

@@ -43,6 +43,8 @@ public final class Publisher: Service, Sendable {
         var status = PublisherStatus()
         var started = false
         var stopRequested = false
+        /// `endStream()`: end the stream at this stop whatever `endOnStop` says.
+        var endRequested = false
         var stopDeadline: ContinuousClock.Instant?
         /// The journal's number for the next stored segment (the box's own numbering:
         /// the segmenter may start again at 0 after a restart).
@@ -116,6 +118,9 @@ public final class Publisher: Service, Sendable {
 
     var isStopRequested: Bool { state.withLock { $0.stopRequested } }
 
+    /// Whether this stop ends the stream: `endOnStop`, or `endStream()` was asked for.
+    var endsStreamOnStop: Bool { configuration.endOnStop || state.withLock { $0.endRequested } }
+
     /// nil while running; the stop deadline once a stop was asked for.
     var stopDeadline: ContinuousClock.Instant? { state.withLock { $0.stopDeadline } }
 
@@ -182,6 +187,34 @@ public final class Publisher: Service, Sendable {
             state.stopDeadline = deadline
         }
         wake.signal()
+    }
+
+    /// Ends the stream now (the control page's End button): what is not on-chain yet is
+    /// flushed, then op 1 is broadcast whatever `endOnStop` says, and publishing stops
+    /// (segments stored later wait in the journal). Returns once op 1 is on-chain; waits
+    /// at most the stop timeout (and a little more for the last confirmation).
+    public func endStream() async throws -> StreamControlResult {
+        guard let ledger = components.ledger else {
+            throw PublishError(.unsupported, "publishing.network is \"none\": there is no stream on a ledger to end")
+        }
+        if ledger.network == "avalon" { throw PublishError(.unsupported, "Alive Protocol has no end-of-stream operation on Avalon") }
+        let phase = status.phase
+        guard phase == .starting || phase == .running || phase == .stopping else {
+            throw PublishError(.unsupported, "the publisher is \(phase.rawValue), not publishing: nothing to end")
+        }
+        state.withLock { $0.endRequested = true }
+        requestStop()
+        let deadline = ContinuousClock.now + configuration.stopTimeout + .seconds(5)
+        // A button press, not the media path: checking the status a few times a second is enough.
+        while ContinuousClock.now < deadline {
+            let current = status
+            if let transactionID = current.endTransactionID {
+                return StreamControlResult(network: ledger.network, transactionID: transactionID, block: current.endBlock)
+            }
+            if current.phase == .stopped || current.phase == .failed { break }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        throw PublishError(.timedOut, status.lastProblem.map { "the stream was not ended: \($0)" } ?? "the stream was not ended in time")
     }
 
     /// Runs until stopped (see the type's documentation). Throws `keyMismatch` when the

@@ -39,6 +39,9 @@ public struct PublisherStatus: Sendable, Equatable {
     public var resigned = 0
     /// The end of the stream (op 1) is on-chain.
     public var streamEnded = false
+    /// The transaction that ended the stream (op 1), once on-chain.
+    public var endTransactionID: String?
+    public var endBlock: Int64?
     /// The last problem worth showing (refused transaction, unreachable nodes); nil
     /// once things work again.
     public var lastProblem: String?
