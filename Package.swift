@@ -221,6 +221,7 @@ let package = Package(
                 // appliance (issue 6): unit tests of the executable's systemd and first-boot code
                 "alived",
                 "AliveMedia",
+                "AlivePublish",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]

@@ -86,7 +86,8 @@ struct Box {
         let control = ControlServer(
             ring: ring, coordinator: coordinator, pipeline: pipeline, store: store, secrets: secrets,
             authority: SessionAuthority(secrets: secrets), logs: logs, metrics: metrics, storage: storageSummary,
-            thumbnails: thumbnails, publishing: publishingSummary, streamControl: publishing?.streamControl)
+            thumbnails: thumbnails, publishing: publishingSummary, streamControl: publishing?.streamControl,
+            notices: FirstBoot.refusalNotice(dataDirectory: configuration.dataDirectory).map { [$0] } ?? [])
         let http = control.application(logger: logger) { [logger] port in
             logger.info("http listening", metadata: ["http.port": "\(port)"])
             supervisor.listening(.http)

@@ -12,8 +12,10 @@ import Testing
         let rtmpPort: Int
         let process: ExternalProcess.Running
 
-        init(extraArguments: [String] = []) async throws {
+        /// - Parameter prepare: gets the data folder before the box starts.
+        init(extraArguments: [String] = [], prepare: (URL) throws -> Void = { _ in }) async throws {
             directory = temporaryDirectory("api")
+            try prepare(directory)
             httpPort = try freePort()
             rtmpPort = try freePort()
             process = try ExternalProcess.start(AlivedCommandTests.binary, [

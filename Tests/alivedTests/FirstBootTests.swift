@@ -1,5 +1,7 @@
 @testable import alived
 import AliveControl
+import AliveTestSupport
+import AlivePublish
 import Foundation
 import Logging
 import Synchronization
@@ -102,6 +104,91 @@ import Testing
         #expect(problems.contains("http.port: must be an integer"))
         #expect(!problems.contains("secret"), "values never reach the problems file")
         #expect(try box.mode(box.problems) == 0o600)
+    }
+
+    @Test func pagePasswordStorageAndPublishingGoWhereTheBoxReadsThem() throws {
+        let box = try Fixture()
+        let postingWIF = "5KhqKPSmP1Py4KoZuEvytJkLj4nkCBBsL2R6pDmLzmYJU8AkUEP"
+        let outcome = try box.run(settings: """
+            [http]
+            page_password = "venue password"
+            [storage]
+            backend = "kubo"
+            endpoints = ["http://192.168.1.20:5001", "http://192.168.1.21:5001"]
+            [publishing]
+            network = "hive"
+            streamer = "alice"
+            link = "venue-1"
+            posting_key = "\(postingWIF)"
+            [publishing.hive]
+            api_nodes = ["https://api.hive.blog"]
+            [publishing.alivedb]
+            url = "http://192.168.1.20:3010"
+            """)
+        #expect(outcome == .applied([
+            "http.page_password", "publishing.alivedb.url", "publishing.hive.api_nodes", "publishing.link", "publishing.network",
+            "publishing.posting_key", "publishing.streamer", "storage.backend", "storage.endpoints",
+        ]))
+        let text = try #require(box.read(box.configuration))
+        let configuration = try BoxConfiguration.parse(toml: text)
+        #expect(configuration.storage.backend == .kubo)
+        #expect(configuration.storage.endpoints == ["http://192.168.1.20:5001", "http://192.168.1.21:5001"])
+        let publishing = try PublishingConfiguration.parse(toml: text)
+        #expect(publishing.network == .hive && publishing.streamer == "alice" && publishing.link == "venue-1")
+        #expect(publishing.hive.apiNodes == ["https://api.hive.blog"])
+        #expect(publishing.aliveDB?.url == "http://192.168.1.20:3010")
+        #expect(!text.contains(postingWIF) && !text.contains("venue password"), "secrets stay out of the configuration")
+
+        // The page asks for this password; publishing finds the key in the 0600 file.
+        let stored = try SecretsStore(directory: box.data).current
+        #expect(PasswordHash.verify("venue password", against: try #require(stored.pagePasswordHash)))
+        #expect(try PublishingSecrets.load(path: box.data + "/secrets.toml").postingKey != nil)
+        #expect(try box.mode(box.data + "/secrets.toml") == 0o600)
+        #expect(!(try #require(box.read(box.data + "/secrets.toml"))).contains("venue password"), "only the hash is kept")
+    }
+
+    @Test func unusableSecretsAndPublishingSettingsAreRefusedWithTheirPaths() throws {
+        let box = try Fixture()
+        let before = box.read(box.configuration)
+        let outcome = try box.run(settings: """
+            [http]
+            page_password = "short"
+            [storage]
+            endpoints = "http://one"
+            [publishing]
+            network = "hive"
+            streamer = "Not An Account"
+            link = "x"
+            posting_key = "not-a-key"
+            """)
+        guard case .refused(let error) = outcome else {
+            Issue.record("expected a refusal, got \(outcome)")
+            return
+        }
+        let paths = error.problems.map(\.path)
+        #expect(paths.contains("http.page_password"))
+        #expect(paths.contains("publishing.posting_key"))
+        #expect(paths.contains("storage.endpoints"))
+        #expect(error.problems.contains { $0.path == "publishing" && $0.reason.contains("streamer") }, "\(error.problems)")
+        #expect(!error.problems.contains { $0.reason.contains("not-a-key") || $0.reason.contains("short") }, "values are never shown")
+        #expect(box.read(box.configuration) == before)
+        #expect(!FileManager.default.fileExists(atPath: box.data + "/secrets.toml"))
+    }
+
+    /// The packaged box keeps its data in /var/lib/alived, where `alived firstboot` leaves
+    /// the problems: the running box shows them as a warning in its status.
+    @Test func aRefusedFileIsAWarningOnTheStatusPage() async throws {
+        let running = try await ControlAPITests.RunningBox { data in
+            let box = try Fixture()
+            let outcome = try box.run(settings: "[http]\nport = \"eighty\"\npage_password = \"short\"\n")
+            guard case .refused = outcome else { throw ExternalProcess.Failure(description: "expected a refusal: \(outcome)") }
+            try FileManager.default.copyItem(atPath: box.problems, toPath: data.appendingPathComponent(FirstBoot.problemsFileName).path)
+        }
+        defer { running.stop() }
+        let warnings = try await httpGet(port: running.httpPort, path: "/api/v1/status").json["warnings"] as? [String] ?? []
+        let notice = try #require(warnings.first { $0.hasPrefix("first-boot settings were not applied: ") }, "\(warnings)")
+        #expect(notice.contains("http.port: must be an integer") && notice.contains("http.page_password"), "\(notice)")
+        #expect(!notice.contains("short") && !notice.contains("eighty"), "values are never shown")
     }
 
     @Test func rangeAndKeyProblemsAreFoundAsTheBoxWouldFindThem() throws {

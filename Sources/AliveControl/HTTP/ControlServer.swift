@@ -21,13 +21,16 @@ public struct ControlServer: Sendable {
     let thumbnails: ThumbnailService?
     let publishing: (@Sendable () -> PublishingSummary)?
     let streamControl: StreamControl?
+    /// Warnings known at start that stay until the next start (first-boot settings refused).
+    let notices: [String]
     let startedAt = Date()
 
     public init(ring: SegmentRing, coordinator: IngestCoordinator, pipeline: SegmenterPipeline, store: ConfigurationStore,
                 secrets: SecretsStore, authority: SessionAuthority, logs: RecentLogBuffer, metrics: PrometheusCollectorRegistry?,
                 storage: (@Sendable () async -> StorageSummary)? = nil,
                 thumbnails: ThumbnailService? = nil,
-                publishing: (@Sendable () -> PublishingSummary)? = nil, streamControl: StreamControl? = nil) {
+                publishing: (@Sendable () -> PublishingSummary)? = nil, streamControl: StreamControl? = nil,
+                notices: [String] = []) {
         self.ring = ring
         self.coordinator = coordinator
         self.pipeline = pipeline
@@ -40,6 +43,7 @@ public struct ControlServer: Sendable {
         self.thumbnails = thumbnails
         self.publishing = publishing
         self.streamControl = streamControl
+        self.notices = notices
     }
 
     /// The Hummingbird application (a service for the box's `ServiceGroup`), bound to the
@@ -104,6 +108,7 @@ public struct ControlServer: Sendable {
                 document.storage = summary
                 if summary.slowerThanRealTime { document.warnings.append("uploads are slower than real time: the ring will fill") }
             }
+            document.warnings += notices
             if let publishing {
                 let summary = publishing()
                 document.publishing = summary

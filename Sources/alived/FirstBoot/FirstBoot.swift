@@ -1,4 +1,6 @@
 import AliveControl
+import AliveLedger
+import AlivePublish
 import Foundation
 import Logging
 import TOMLKit
@@ -105,6 +107,7 @@ struct FirstBoot {
             switch value {
             case .string(let string): Self.set(string, at: path, in: table)
             case .integer(let int): Self.set(int, at: path, in: table)
+            case .strings(let strings): Self.set(TOMLArray(strings), at: path, in: table)
             }
         }
         let text = """
@@ -118,12 +121,22 @@ struct FirstBoot {
             // The same rule the API applies to a new key.
             keyProblems = [ConfigurationProblem(path: "ingest.stream_key", reason: "must be 8-128 characters of letters, digits, '-', '_' or '.'")]
         }
+        if let password = settings.secrets[.pagePassword], password.count < PasswordHash.minimumLength {
+            keyProblems.append(ConfigurationProblem(path: "http.page_password", reason: "must be at least \(PasswordHash.minimumLength) characters"))
+        }
+        if let key = settings.secrets[.postingKey], (try? PrivateKey(hiveWIF: key)) == nil {
+            keyProblems.append(ConfigurationProblem(path: "publishing.posting_key", reason: "is not a Hive private key (WIF, 5…)"))
+        }
         var problems = keyProblems
         var configuration = BoxConfiguration()
         do {
             configuration = try BoxConfiguration.parse(toml: text)
+            // The [publishing] table is AlivePublish's to check, as `alived config check` does.
+            if configuration.publishing != nil { _ = try PublishingConfiguration.parse(toml: text) }
         } catch let error as ConfigurationError {
             problems = error.problems + problems
+        } catch let error as PublishError {
+            problems.append(ConfigurationProblem(path: "publishing", reason: error.detail))
         } catch {
             problems.append(ConfigurationProblem(path: "(configuration file)", reason: "\(error)"))
         }
@@ -143,6 +156,8 @@ struct FirstBoot {
                 for (secret, value) in settings.secrets {
                     switch secret {
                     case .streamKey: stored.streamKey = value
+                    case .pagePassword: stored.pagePasswordHash = try PasswordHash.make(value)
+                    case .postingKey: stored.others["posting_key"] = value
                     }
                 }
             }
@@ -173,6 +188,20 @@ struct FirstBoot {
             lines.insert(entry, at: afterLocalhost)
         }
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// The problems file's name in the data directory (`alived firstboot --problems`' default
+    /// is the packaged box's `/var/lib/alived/firstboot-problems.txt`).
+    static let problemsFileName = "firstboot-problems.txt"
+
+    /// One status warning from the problems a refused settings file left in
+    /// `<data dir>/firstboot-problems.txt` (keys and reasons, never values); nil when none.
+    static func refusalNotice(dataDirectory: String) -> String? {
+        guard let text = try? String(contentsOfFile: (dataDirectory as NSString).appendingPathComponent(problemsFileName), encoding: .utf8)
+        else { return nil }
+        let problems = text.split(separator: "\n").filter { $0.hasPrefix("- ") }.map { $0.dropFirst(2) }
+        guard !problems.isEmpty else { return nil }
+        return "first-boot settings were not applied: " + problems.joined(separator: "; ")
     }
 
     private func writeProblems(_ error: ConfigurationError) throws {

@@ -10,6 +10,17 @@ import TOMLKit
 ///     rtmp_port = 1935
 ///     [http]
 ///     port = 8080
+///     page_password = "…"     # a secret: stored as a salted scrypt hash in secrets.toml
+///     [storage]
+///     backend = "kubo"
+///     endpoints = ["http://192.168.1.20:5001"]
+///     [publishing]
+///     network = "hive"
+///     streamer = "alice"
+///     link = "venue-1"
+///     posting_key = "5…"      # a secret: goes to secrets.toml, where publishing reads it
+///     [publishing.hive]
+///     api_nodes = ["https://api.hive.blog"]
 ///
 /// Every key must be one of `FirstBootSettings.fields`; anything else is a problem, like
 /// a typo in the configuration file.
@@ -28,19 +39,23 @@ struct FirstBootSettings: Equatable {
     enum ValueType: Equatable {
         case string
         case integer
+        case strings
     }
 
     enum Secret: String, Equatable, CaseIterable {
         /// Stored in `<data dir>/secrets.toml` (mode 0600), where the box reads its stream key.
         case streamKey = "stream-key"
-        // Extension point: the page password (control-plane issue) and the Hive posting key
-        // (publishing issue) become cases here, with the file the box reads them from, once
-        // the box reads them. Until then the keys are unknown settings, refused like a typo.
+        /// Stored as a salted scrypt hash in `secrets.toml`, as the page's first start does.
+        case pagePassword = "page-password"
+        /// The Hive posting key (WIF), as `posting_key` in `secrets.toml`, where `alived run`
+        /// reads it unless `publishing.secrets_file` names another file.
+        case postingKey = "posting-key"
     }
 
     enum Value: Equatable {
         case string(String)
         case integer(Int)
+        case strings([String])
     }
 
     /// Every key the settings file may hold.
@@ -54,10 +69,15 @@ struct FirstBootSettings: Equatable {
         "http.port": .configuration(.integer),
         "segments.seconds": .configuration(.integer),
         "ring.budget_mib": .configuration(.integer),
-        // Extension point: "http.page_password": .secret(.pagePassword) (control-plane issue);
-        // "hive.account": .configuration(.string) and "hive.posting_key": .secret(.hivePostingKey)
-        // (publishing issue); storage and publishing endpoints as .configuration rows of
-        // the keys the configuration file gains.
+        "http.page_password": .secret(.pagePassword),
+        "storage.backend": .configuration(.string),
+        "storage.endpoints": .configuration(.strings),
+        "publishing.network": .configuration(.string),
+        "publishing.streamer": .configuration(.string),
+        "publishing.link": .configuration(.string),
+        "publishing.posting_key": .secret(.postingKey),
+        "publishing.hive.api_nodes": .configuration(.strings),
+        "publishing.alivedb.url": .configuration(.string),
     ]
 
     var hostname: String?
@@ -100,6 +120,12 @@ struct FirstBootSettings: Equatable {
             case .configuration(.integer):
                 if let int = value.int { settings.configuration[path] = .integer(int) }
                 else { problems.append(ConfigurationProblem(path: path, reason: "must be an integer")) }
+            case .configuration(.strings):
+                if let array = value.array, case let strings = array.compactMap(\.string), strings.count == array.count {
+                    settings.configuration[path] = .strings(strings)
+                } else {
+                    problems.append(ConfigurationProblem(path: path, reason: "must be a list of strings"))
+                }
             case .secret(let secret):
                 if let string = value.string { settings.secrets[secret] = string }
                 else { problems.append(ConfigurationProblem(path: path, reason: "must be a string")) }
