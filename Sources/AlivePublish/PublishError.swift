@@ -30,10 +30,13 @@ public struct PublishError: Error, Sendable, CustomStringConvertible {
 
     public let kind: Kind
     public let detail: String
+    /// For `configuration`: each problem with its dotted path (also listed in `detail`).
+    public let problems: [PublishingConfigurationProblem]
 
-    public init(_ kind: Kind, _ detail: String) {
+    public init(_ kind: Kind, _ detail: String, problems: [PublishingConfigurationProblem] = []) {
         self.kind = kind
         self.detail = detail
+        self.problems = problems
     }
 
     public var description: String { "\(kind): \(detail)" }

@@ -141,7 +141,7 @@ struct Box {
     private func makePublishingFeed(_ configuration: BoxConfiguration, chunkStorage: StorageUploader?) throws -> PublishingFeed? {
         guard configuration.publishing != nil else { return nil }
         guard let chunkStorage else {
-            throw PublishError(.configuration, "publishing needs a storage backend: set [storage] backend and endpoints")
+            throw PublishError(.configuration, BoxConfiguration.publishingNeedsStorage)
         }
         return try PublishingFeed(configurationText: configuration.renderTOML(), dataDirectory: configuration.dataDirectory,
                                   chunkStorage: chunkStorage, logger: logger)

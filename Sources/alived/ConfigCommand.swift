@@ -1,5 +1,4 @@
 import AliveControl
-import AlivePublish
 import ArgumentParser
 import Foundation
 
@@ -27,7 +26,8 @@ struct ConfigCommand: ParsableCommand {
             }
             do {
                 let configuration = try BoxConfiguration.parse(toml: text)
-                if configuration.publishing != nil { _ = try PublishingConfiguration.parse(toml: text) }
+                let problems = configuration.publishingProblems()
+                if !problems.isEmpty { throw ConfigurationError(problems: problems) }
                 print("\(file): ok")
             } catch let error as ConfigurationError {
                 for problem in error.problems { print("\(file): \(problem.path): \(problem.reason)") }

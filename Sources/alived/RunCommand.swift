@@ -65,7 +65,7 @@ struct RunCommand: AsyncParsableCommand {
             FileHandle.standardError.write(Data("alived: --stream-key must be 8-128 characters of letters, digits, '-', '_' or '.'\n".utf8))
             throw ExitCode(78)
         }
-        let store = ConfigurationStore(path: path, initial: configuration)
+        let store = ConfigurationStore(path: path, initial: configuration) { $0.publishingProblems() }
         let box = try Box(store: store, streamKeyOverride: streamKey, logs: logs, metrics: registry, logger: logger)
         do {
             try await box.run()
@@ -97,7 +97,7 @@ struct RunCommand: AsyncParsableCommand {
         if let httpPort { configuration.http.port = httpPort }
         if let segmentSeconds { configuration.segments.seconds = segmentSeconds }
         if let ringMib { configuration.ring.budgetMiB = ringMib }
-        let problems = configuration.validate()
+        let problems = configuration.validate() + configuration.publishingProblems()
         if !problems.isEmpty { throw ConfigurationError(problems: problems) }
         return (configuration, config ?? (configuration.dataDirectory as NSString).appendingPathComponent("alived.toml"))
     }

@@ -71,17 +71,44 @@ import Testing
         #expect(try await httpGet(port: box.httpPort, path: "/healthz").status == 200, "the box goes on after the end")
     }
 
+    /// The API refuses a `[publishing]` table AlivePublish would refuse at the next start,
+    /// with each problem's path, and keeps the file as it was; a good one waits for a restart.
+    @Test func theAPIChecksThePublishingTableBeforeSavingIt() async throws {
+        let box = try await ControlAPITests.RunningBox()
+        defer { box.stop() }
+        let token = try await box.setUp()
+        let file = box.directory.appendingPathComponent("alived.toml")
+        let before = try? String(contentsOf: file, encoding: .utf8)   // no file yet: defaults
+        let bad = try await box.request("PATCH", "/api/v1/config", token: token, body: """
+            {"publishing": {"network": "hive", "streamer": "Not An Account", "link": "l", "batch_intervall_seconds": 5}}
+            """)
+        #expect(bad.status == 400, "\(bad.body)")
+        let paths = (bad.json["errors"] as? [[String: Any]] ?? []).compactMap { $0["path"] as? String }
+        #expect(paths.contains("publishing.batch_intervall_seconds"), "\(bad.body)")
+        #expect(paths.contains("storage.backend"), "publishing without storage: \(bad.body)")
+        #expect((try? String(contentsOf: file, encoding: .utf8)) == before, "nothing saved")
+        #expect(try await box.request("GET", "/api/v1/config", token: token).json["config"].flatMap { ($0 as? [String: Any])?["publishing"] } == nil)
+
+        let good = try await box.request("PATCH", "/api/v1/config", token: token, body: """
+            {"storage": {"backend": "kubo", "endpoints": ["http://127.0.0.1:9"]},
+             "publishing": {"network": "hive", "streamer": "alice", "link": "l", "hive": {"api_nodes": ["http://127.0.0.1:9"]}}}
+            """)
+        #expect(good.status == 200, "\(good.body)")
+        #expect((good.json["restart_required"] as? [String] ?? []).contains { $0 == "publishing" || $0.hasPrefix("publishing.") }, "\(good.body)")
+        #expect(try String(contentsOf: file, encoding: .utf8).contains("[publishing]"))
+    }
+
     @Test func publishingWithoutStorageIsRefusedAtStart() async throws {
         let directory = temporaryDirectory("publishing-no-storage")
         let config = directory.appendingPathComponent("alived.toml")
-        try "[publishing]\nnetwork = \"none\"\nstreamer = \"alice\"\nlink = \"x\"\n[publishing.alivedb]\nurl = \"http://127.0.0.1:9\"\n"
+        try "[publishing]\nnetwork = \"hive\"\nstreamer = \"alice\"\nlink = \"x\"\n[publishing.hive]\napi_nodes = [\"http://127.0.0.1:9\"]\n"
             .write(to: config, atomically: true, encoding: .utf8)
         let run = try ExternalProcess.run(AlivedCommandTests.binary, [
             "run", "--config", config.path, "--data-dir", directory.path,
             "--http-port", "\(try freePort())", "--rtmp-port", "\(try freePort())",
         ], timeout: 30)
         #expect(run.status == 78)
-        #expect(run.stderr.contains("publishing needs a storage backend"), "\(run.stderr)")
+        #expect(run.stderr.contains("storage.backend: publishing needs a storage backend"), "\(run.stderr)")
     }
 
     // MARK: reading the doubles

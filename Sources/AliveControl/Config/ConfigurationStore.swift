@@ -20,10 +20,15 @@ public final class ConfigurationStore: Sendable {
     public let path: String
     private let state: Mutex<BoxConfiguration>
     private let listeners: Mutex<[@Sendable (BoxConfiguration) -> Void]> = Mutex([])
+    private let validator: @Sendable (BoxConfiguration) -> [ConfigurationProblem]
 
-    public init(path: String, initial: BoxConfiguration) {
+    /// - Parameter validator: checks what the box's own rules cannot (the `[publishing]`
+    ///   table belongs to AlivePublish); a change with any problem is refused like any other.
+    public init(path: String, initial: BoxConfiguration,
+                validator: @escaping @Sendable (BoxConfiguration) -> [ConfigurationProblem] = { _ in [] }) {
         self.path = path
         self.state = Mutex(initial)
+        self.validator = validator
     }
 
     public var current: BoxConfiguration { state.withLock { $0 } }
@@ -46,6 +51,8 @@ public final class ConfigurationStore: Sendable {
     private func change(_ make: (BoxConfiguration) throws -> BoxConfiguration) throws -> ChangeReport {
         let (next, report) = try state.withLock { current -> (BoxConfiguration, ChangeReport) in
             let next = try make(current)
+            let problems = validator(next)
+            if !problems.isEmpty { throw ConfigurationError(problems: problems) }
             let changed = Self.changedPaths(from: current.tree, to: next.tree)
             if !changed.isEmpty {
                 try AtomicFile.write(next.renderTOML(), to: path)

@@ -73,7 +73,8 @@ extension PublishingConfiguration {
         var problems = reader.problems
         if problems.isEmpty { problems = configuration.validate() }
         guard problems.isEmpty else {
-            throw PublishError(.configuration, "invalid publishing configuration:\n" + problems.map { "  - \($0)" }.joined(separator: "\n"))
+            throw PublishError(.configuration, "invalid publishing configuration:\n" + problems.map { "  - \($0)" }.joined(separator: "\n"),
+                               problems: problems)
         }
         return configuration
     }

@@ -1,6 +1,5 @@
 import AliveControl
 import AliveLedger
-import AlivePublish
 import Foundation
 import Logging
 import TOMLKit
@@ -131,12 +130,9 @@ struct FirstBoot {
         var configuration = BoxConfiguration()
         do {
             configuration = try BoxConfiguration.parse(toml: text)
-            // The [publishing] table is AlivePublish's to check, as `alived config check` does.
-            if configuration.publishing != nil { _ = try PublishingConfiguration.parse(toml: text) }
+            problems = configuration.publishingProblems() + problems
         } catch let error as ConfigurationError {
             problems = error.problems + problems
-        } catch let error as PublishError {
-            problems.append(ConfigurationProblem(path: "publishing", reason: error.detail))
         } catch {
             problems.append(ConfigurationProblem(path: "(configuration file)", reason: "\(error)"))
         }
