@@ -69,6 +69,20 @@ struct Box {
         }
         let uploader = try makeUploader(configuration.storage)
         let publishing = try makePublishingFeed(configuration, chunkStorage: uploader)
+        store.onChange { [logger] next in
+            // Storage endpoints and the batch interval apply at once; a change of backend
+            // kind or of anything else in [publishing] waits for the restart the API asked for.
+            if let uploader, next.storage.backend == configuration.storage.backend, let backend = Self.backend(next.storage) {
+                do { try uploader.replaceBackend(backend) } catch {
+                    logger.error("storage endpoints not applied", metadata: ["storage.error": "\(error)"])
+                }
+            }
+            if let publishing, let interval = PublishingFeed.batchInterval(in: next) {
+                do { try publishing.setBatchInterval(interval) } catch {
+                    logger.error("batch interval not applied", metadata: ["publish.error": "\(error)"])
+                }
+            }
+        }
         var publish: (@Sendable (StorageEvent) async -> Void)?
         var publishingSummary: (@Sendable () -> PublishingSummary)?
         if let publishing {
@@ -119,15 +133,27 @@ struct Box {
         logger.info("alived stopped")
     }
 
+    /// The endpoints of the configured backend; nil for `none`.
+    static func backend(_ settings: BoxConfiguration.Storage) -> StorageConfiguration.Backend? {
+        switch settings.backend {
+        case .none: nil
+        case .kubo: .ipfs(settings.endpoints.map { IPFSEndpoint(api: .kuboRPC, url: $0, pin: settings.pin) })
+        case .cluster: .ipfs(settings.endpoints.map { IPFSEndpoint(api: .cluster, url: $0, pin: settings.pin) })
+        case .skynet: .skynet(settings.endpoints.map { SkynetPortal(url: $0) })
+        }
+    }
+
+    /// The settings this box applies while running, beyond those every box does.
+    static func runtimeSettings(for configuration: BoxConfiguration) -> Set<String> {
+        var settings = ConfigurationStore.alwaysAtRuntime
+        if configuration.storage.backend != .none { settings.insert("storage.endpoints") }
+        if configuration.publishing != nil { settings.insert("publishing.batch_interval_seconds") }
+        return settings
+    }
+
     /// The uploader for the configured backend; nil for `none` (segments stay in the ring).
     private func makeUploader(_ settings: BoxConfiguration.Storage) throws -> StorageUploader? {
-        let backend: StorageConfiguration.Backend
-        switch settings.backend {
-        case .none: return nil
-        case .kubo: backend = .ipfs(settings.endpoints.map { IPFSEndpoint(api: .kuboRPC, url: $0, pin: settings.pin) })
-        case .cluster: backend = .ipfs(settings.endpoints.map { IPFSEndpoint(api: .cluster, url: $0, pin: settings.pin) })
-        case .skynet: backend = .skynet(settings.endpoints.map { SkynetPortal(url: $0) })
-        }
+        guard let backend = Self.backend(settings) else { return nil }
         var storage = StorageConfiguration(backend: backend)
         storage.cidVersion = settings.cidVersion == 1 ? .v1 : .v0
         storage.uploadTimeout = .seconds(settings.uploadTimeoutSeconds)

@@ -58,6 +58,17 @@ final class PublishingFeed: Service, Sendable {
         ])
     }
 
+    /// The batch interval a configuration's `[publishing]` table sets (nil when it has no
+    /// valid table: the API refuses those before they get here).
+    static func batchInterval(in configuration: BoxConfiguration) -> Duration? {
+        guard configuration.publishing != nil else { return nil }
+        return try? PublishingConfiguration.parse(toml: configuration.renderTOML()).batchInterval
+    }
+
+    func setBatchInterval(_ interval: Duration) throws {
+        try publisher.setBatchInterval(interval)
+    }
+
     /// A storage stage event, awaited before the ring lets the segment go: once this
     /// returns the segment is in the journal (or queued for AliveDB with no ledger).
     func handle(_ event: StorageEvent) async {

@@ -65,7 +65,9 @@ struct RunCommand: AsyncParsableCommand {
             FileHandle.standardError.write(Data("alived: --stream-key must be 8-128 characters of letters, digits, '-', '_' or '.'\n".utf8))
             throw ExitCode(78)
         }
-        let store = ConfigurationStore(path: path, initial: configuration) { $0.publishingProblems() }
+        let store = ConfigurationStore(path: path, initial: configuration, runtimeSettings: Box.runtimeSettings(for: configuration)) {
+            $0.publishingProblems()
+        }
         let box = try Box(store: store, streamKeyOverride: streamKey, logs: logs, metrics: registry, logger: logger)
         do {
             try await box.run()

@@ -1,5 +1,6 @@
 import AliveTestSupport
 import Foundation
+import Synchronization
 import Testing
 
 /// The control API over real HTTP on loopback, against the running binary.
@@ -155,14 +156,19 @@ import Testing
             let box = try await RunningBox()
             let token = try await box.setUp()
             // Hammer PATCH and kill -9 in the middle.
+            let stop = Mutex(false)
             let writer = Task {
-                for i in 0..<200 {
+                for i in 0..<200 where !stop.withLock({ $0 }) {
                     _ = try? await box.request("PATCH", "/api/v1/config", token: token, body: #"{"segments":{"seconds":\#(1 + i % 9)}}"#)
                 }
             }
             try await Task.sleep(for: .milliseconds(150 + 100 * round))
             kill(box.process.process.processIdentifier, SIGKILL)
-            writer.cancel()
+            // The writer stops by itself (its requests fail at once now). Cancelling its task
+            // instead can deadlock swift-corelibs-foundation: a URLSession task completing
+            // while its Swift task is cancelled takes the same two locks in opposite order.
+            stop.withLock { $0 = true }
+            await writer.value
             _ = try? box.process.wait(timeout: 10)
             let file = box.directory.appendingPathComponent("alived.toml")
             if FileManager.default.fileExists(atPath: file.path) {

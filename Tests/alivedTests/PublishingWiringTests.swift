@@ -71,6 +71,53 @@ import Testing
         #expect(try await httpGet(port: box.httpPort, path: "/healthz").status == 200, "the box goes on after the end")
     }
 
+    /// Storage endpoints and the batch interval apply while the box runs: the next segments
+    /// go to the new Kubo front, and with an interval of 0 each goes on-chain alone.
+    @Test func endpointsAndBatchIntervalApplyWithoutARestart() async throws {
+        let fixture = try await PublishingBox(link: "changed")
+        defer { fixture.stop() }
+        let (second, secondInput, secondPort) = try startKuboFront()
+        defer {
+            try? secondInput.fileHandleForWriting.close()
+            second.terminate()
+        }
+        let box = fixture.box
+        let token = try await box.setUp()
+        let change = try await box.request("PATCH", "/api/v1/config", token: token, body: """
+            {"storage": {"endpoints": ["http://127.0.0.1:\(secondPort)"]}, "publishing": {"batch_interval_seconds": 0}}
+            """)
+        #expect(change.status == 200, "\(change.body)")
+        #expect(Set(change.json["applied"] as? [String] ?? []) == ["storage.endpoints", "publishing.batch_interval_seconds"], "\(change.body)")
+
+        let publish = try ExternalProcess.run("ffmpeg", [
+            "-hide_banner", "-loglevel", "error", "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25:duration=5",
+            "-c:v", "libx264", "-preset", "ultrafast", "-g", "25",
+            "-f", "flv", "rtmp://127.0.0.1:\(box.rtmpPort)/live/\(try streamKey(in: box.directory))"], timeout: 60)
+        #expect(publish.status == 0, "\(publish.stderr)")
+        var pushes: [[String: Any]] = []
+        try await waitFor("every closed segment stored and on the chain", timeout: 40) {
+            guard let status = try? await httpGet(port: box.httpPort, path: "/api/v1/status").json,
+                  let closed = (status["ring"] as? [String: Any])?["segments_closed"] as? Int, closed >= 2,
+                  (status["storage"] as? [String: Any])?["stored"] as? Int == closed,
+                  let state = try? fixture.doubles.stateJSON() else { return false }
+            pushes = Self.pushes(state)
+            return pushes.count == closed
+        }
+        #expect(pushes.allSatisfy { $0["len"] != nil }, "each segment alone: \(pushes)")
+        // Stored through the new front: it serves every pushed segment, the first front none.
+        for push in pushes {
+            let src = try #require(push["src"] as? String)
+            #expect(try await httpGet(port: secondPort, path: "/ipfs/\(src)").status == 200)
+        }
+        let firstStats = try await httpGet(port: fixture.kuboPort, path: "/__stats").json
+        #expect(Self.addRequests(firstStats) == 0, "\(firstStats)")
+    }
+
+    /// Adds a Kubo front counted (its `/__stats` request counters).
+    static func addRequests(_ stats: [String: Any]) -> Int {
+        (stats["requests"] as? [String: Any])?.filter { $0.key.contains("add") }.values.compactMap { $0 as? Int }.reduce(0, +) ?? -1
+    }
+
     /// The API refuses a `[publishing]` table AlivePublish would refuse at the next start,
     /// with each problem's path, and keeps the file as it was; a good one waits for a restart.
     @Test func theAPIChecksThePublishingTableBeforeSavingIt() async throws {

@@ -13,9 +13,12 @@ public final class ConfigurationStore: Sendable {
         public var restartRequired: [String]
     }
 
-    /// Settings the running box can take without a restart. Everything else (ports,
-    /// addresses, ring size, data folder, RTMP limits) is read once at start.
-    static let runtimeSettings: Set<String> = ["segments.seconds", "http.open_hls", "http.open_metrics"]
+    /// Settings every running box takes without a restart. Everything else (ports,
+    /// addresses, ring size, data folder, RTMP limits) is read once at start, unless the
+    /// box says it applies more (`runtimeSettings` at init: storage endpoints, the batch
+    /// interval, when those stages run).
+    public static let alwaysAtRuntime: Set<String> = ["segments.seconds", "http.open_hls", "http.open_metrics"]
+    let runtimeSettings: Set<String>
 
     public let path: String
     private let state: Mutex<BoxConfiguration>
@@ -24,10 +27,11 @@ public final class ConfigurationStore: Sendable {
 
     /// - Parameter validator: checks what the box's own rules cannot (the `[publishing]`
     ///   table belongs to AlivePublish); a change with any problem is refused like any other.
-    public init(path: String, initial: BoxConfiguration,
+    public init(path: String, initial: BoxConfiguration, runtimeSettings: Set<String> = ConfigurationStore.alwaysAtRuntime,
                 validator: @escaping @Sendable (BoxConfiguration) -> [ConfigurationProblem] = { _ in [] }) {
         self.path = path
         self.state = Mutex(initial)
+        self.runtimeSettings = runtimeSettings
         self.validator = validator
     }
 
@@ -59,8 +63,8 @@ public final class ConfigurationStore: Sendable {
                 current = next
             }
             return (next, ChangeReport(
-                applied: changed.filter { Self.runtimeSettings.contains($0) },
-                restartRequired: changed.filter { !Self.runtimeSettings.contains($0) }))
+                applied: changed.filter { runtimeSettings.contains($0) },
+                restartRequired: changed.filter { !runtimeSettings.contains($0) }))
         }
         if !(report.applied.isEmpty && report.restartRequired.isEmpty) {
             for listener in listeners.withLock({ $0 }) { listener(next) }

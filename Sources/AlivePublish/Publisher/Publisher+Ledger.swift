@@ -10,19 +10,23 @@ extension Publisher {
             return
         }
         update { $0.phase = .running }
-        let eachAlone = configuration.batchInterval == .zero
         var lastBatch = ContinuousClock.now
         while !isStopRequested {
+            // The interval may change while running (`setBatchInterval` wakes the wait).
+            var eachAlone = batchInterval == .zero
             // A wait ends at once in a cancelled task: cancellation is checked each turn.
             if eachAlone {
                 await wake.wait(timeout: nil)
                 try Task.checkCancellation()
             } else {
-                let next = lastBatch + configuration.batchInterval
-                while ContinuousClock.now < next && !isStopRequested {
+                while !isStopRequested {
+                    let interval = batchInterval
+                    let next = lastBatch + interval
+                    guard interval > .zero, ContinuousClock.now < next else { break }
                     await wake.wait(timeout: next - ContinuousClock.now)
                     try Task.checkCancellation()
                 }
+                eachAlone = batchInterval == .zero
             }
             if isStopRequested { break }
             lastBatch = ContinuousClock.now
@@ -146,7 +150,7 @@ extension Publisher {
             }
             let awaiting = try await journal.run { try $0.segmentsAwaitingLedger(stream) }
             if awaiting.isEmpty { return }
-            for planned in try BatchPlanner.plan(awaiting, eachAlone: configuration.batchInterval == .zero) {
+            for planned in try BatchPlanner.plan(awaiting, eachAlone: batchInterval == .zero) {
                 let push = try await record(planned, ledger: ledger, journal: journal)
                 try await resolve(push, ledger: ledger, resolver: resolver, journal: journal)
             }

@@ -45,6 +45,8 @@ public final class Publisher: Service, Sendable {
         var stopRequested = false
         /// `endStream()`: end the stream at this stop whatever `endOnStop` says.
         var endRequested = false
+        /// The configuration's, until `setBatchInterval` changes it.
+        var batchInterval: Duration = .zero
         var stopDeadline: ContinuousClock.Instant?
         /// The journal's number for the next stored segment (the box's own numbering:
         /// the segmenter may start again at 0 after a restart).
@@ -79,6 +81,7 @@ public final class Publisher: Service, Sendable {
         self.chunkStorage = chunkStorage
         stream = JournalStreamKey(network: configuration.network.rawValue, streamer: configuration.streamer, link: configuration.link)
         var initial = State()
+        initial.batchInterval = configuration.batchInterval
         var unacknowledged: [JournalSegment] = []
         if configuration.network != .none {
             guard let journal else { throw PublishError(.configuration, "publishing on a ledger needs the journal") }
@@ -117,6 +120,27 @@ public final class Publisher: Service, Sendable {
     }
 
     var isStopRequested: Bool { state.withLock { $0.stopRequested } }
+
+    /// The batch interval in force (0: every segment goes on-chain alone).
+    var batchInterval: Duration { state.withLock { $0.batchInterval } }
+
+    /// Changes the batch interval while running (the control page): the wait under way is
+    /// cut short or stretched at once. 0-300 s; above 0 needs chunk storage.
+    public func setBatchInterval(_ interval: Duration) throws {
+        guard (Duration.zero ... .seconds(300)).contains(interval) else {
+            throw PublishError(.configuration, "publishing.batch_interval_seconds: must be 0–300")
+        }
+        if interval > .zero && chunkStorage == nil {
+            throw PublishError(.configuration, "a batch interval above 0 needs chunk storage")
+        }
+        let old = state.withLock { state in
+            defer { state.batchInterval = interval }
+            return state.batchInterval
+        }
+        guard old != interval else { return }
+        logger.notice("batch interval changed", metadata: ["publish.batch_interval_seconds": "\(interval.components.seconds)"])
+        wake.signal()
+    }
 
     /// Whether this stop ends the stream: `endOnStop`, or `endStream()` was asked for.
     var endsStreamOnStop: Bool { configuration.endOnStop || state.withLock { $0.endRequested } }

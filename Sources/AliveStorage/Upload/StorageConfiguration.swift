@@ -6,6 +6,23 @@ public struct StorageConfiguration: Sendable {
         case ipfs([IPFSEndpoint])
         case skynet([SkynetPortal])
         case authenticatedUploader([AuthenticatedUploaderEndpoint])
+
+        /// The kind of storage, whatever the endpoints: its hashes mean the same.
+        public var kind: String {
+            switch self {
+            case .ipfs: "ipfs"
+            case .skynet: "skynet"
+            case .authenticatedUploader: "authenticated uploader"
+            }
+        }
+
+        public var count: Int {
+            switch self {
+            case .ipfs(let list): list.count
+            case .skynet(let list): list.count
+            case .authenticatedUploader(let list): list.count
+            }
+        }
     }
 
     public var backend: Backend
