@@ -19,12 +19,14 @@ public struct ControlServer: Sendable {
     let metrics: PrometheusCollectorRegistry?
     let storage: (@Sendable () async -> StorageSummary)?
     let thumbnails: ThumbnailService?
+    /// Set when the box ingests from a local camera (`ingest.source = "camera"`).
+    let camera: CameraSource?
     let startedAt = Date()
 
     public init(ring: SegmentRing, coordinator: IngestCoordinator, pipeline: SegmenterPipeline, store: ConfigurationStore,
                 secrets: SecretsStore, authority: SessionAuthority, logs: RecentLogBuffer, metrics: PrometheusCollectorRegistry?,
                 storage: (@Sendable () async -> StorageSummary)? = nil,
-                thumbnails: ThumbnailService? = nil) {
+                thumbnails: ThumbnailService? = nil, camera: CameraSource? = nil) {
         self.ring = ring
         self.coordinator = coordinator
         self.pipeline = pipeline
@@ -35,6 +37,7 @@ public struct ControlServer: Sendable {
         self.metrics = metrics
         self.storage = storage
         self.thumbnails = thumbnails
+        self.camera = camera
     }
 
     /// The Hummingbird application (a service for the box's `ServiceGroup`), bound to the
@@ -89,6 +92,7 @@ public struct ControlServer: Sendable {
         }
         router.get("api/v1/status") { _, _ in
             var document = await StatusDocument(ring: ring, coordinator: coordinator, pipeline: pipeline, startedAt: startedAt)
+            if let camera { document.camera = StatusDocument.Camera(camera.status) }
             if let thumbnails {
                 let counters = thumbnails.counters, latest = thumbnails.latestThumbnail()
                 document.thumbnail = .init(made: counters.thumbnailsMade, failures: counters.failures, lastError: counters.lastError,
