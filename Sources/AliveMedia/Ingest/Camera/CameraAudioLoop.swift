@@ -29,6 +29,7 @@ struct CameraAudioLoop {
                     started = true
                 }
                 try encoder.encode(pcm: UnsafeRawBufferPointer(start: packet.pointee.data, count: Int(packet.pointee.size))) { aac in
+                    guard !control.isBeforeVideo(aac.decodeTimestamp) else { return }
                     coordinator.recordMedia(bytes: aac.data.readableBytes)
                     monitor.update { $0.audioFrames += 1 }
                     pipeline.submit(.audio(aac))

@@ -35,13 +35,14 @@ struct CameraEncodeLoop {
         }
     }
 
-    private func submit(_ inputs: [MediaInput]) {
+    private func submit(_ inputs: [MediaInput], _ control: CameraSessionControl) {
         for input in inputs {
             switch input {
             case .videoConfiguration(let record):
                 let description = StreamDescription.h264(record)
                 coordinator.update { $0.videoCodec = description }
             case .video(let packet):
+                if packet.isKeyframe { control.videoStarted(at: packet.presentationTimestamp) }
                 coordinator.recordMedia(bytes: packet.data.readableBytes)
                 monitor.update { $0.framesEncoded += 1 }
                 MediaMetrics.cameraFrames.increment()
@@ -66,7 +67,7 @@ struct CameraEncodeLoop {
                 annexB: UnsafeRawBufferPointer(start: packet.pointee.data, count: Int(packet.pointee.size)),
                 decodeTimestamp: frame.timestampMilliseconds, presentationTimestamp: frame.timestampMilliseconds,
                 keyframeFlag: packet.pointee.flags & AV_PKT_FLAG_KEY != 0)
-            submit(inputs)
+            submit(inputs, control)
         }
     }
 
@@ -84,7 +85,7 @@ struct CameraEncodeLoop {
         let halfFrame = Int64(500 / max(configuration.framesPerSecond, 1))
         var nextKeyframe: Int64?
         let output: (UnsafeRawBufferPointer, Int64, Int64, Bool) throws -> Void = { bytes, dts, pts, key in
-            submit(converter.convert(annexB: bytes, decodeTimestamp: dts, presentationTimestamp: pts, keyframeFlag: key))
+            submit(converter.convert(annexB: bytes, decodeTimestamp: dts, presentationTimestamp: pts, keyframeFlag: key), control)
         }
 
         while let frame = nextFrame(queue, control) {

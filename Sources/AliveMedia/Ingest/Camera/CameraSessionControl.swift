@@ -6,6 +6,7 @@ final class CameraSessionControl: Sendable {
     private struct State {
         var failure: CameraError?
         var stopped = false
+        var videoStart: Int64?
     }
 
     private let state = Mutex(State())
@@ -22,6 +23,18 @@ final class CameraSessionControl: Sendable {
             if state.failure == nil && !state.stopped { state.failure = cameraError }
             state.stopped = true
         }
+    }
+
+    /// The first video keyframe's time: audio from before it would sit before the start of
+    /// the first segment (negative timestamps in the muxer), so it is not handed on.
+    func videoStarted(at milliseconds: Int64) {
+        state.withLock { state in
+            if state.videoStart == nil { state.videoStart = milliseconds }
+        }
+    }
+
+    func isBeforeVideo(_ milliseconds: Int64) -> Bool {
+        state.withLock { state in state.videoStart.map { milliseconds < $0 } ?? true }
     }
 
     func stop() { state.withLock { $0.stopped = true } }
