@@ -150,6 +150,34 @@ import Testing
         #expect(decoded.errors.isEmpty, "\(decoded.errors)")
     }
 
+    /// A capture format the encoder does not take (YUYV, as many USB cameras give) is
+    /// converted by libswscale; 4:2:0 input is not.
+    @Test func packedYUVIsConvertedForTheEncoder() async throws {
+        var configuration = Self.lavfiConfiguration()
+        configuration.device = "testsrc2=size=320x240:rate=30,format=yuyv422"
+        configuration.width = 320
+        configuration.height = 240
+        configuration.audioDevice = nil
+        let box = Box(configuration)
+        box.source.start()
+        do {
+            try Self.waitFor("a closed segment", timeout: 30) { box.ring.statistics.segmentsClosed >= 1 }
+        } catch {
+            await box.source.stopAndWait()
+            await box.pipeline.finish()
+            throw error
+        }
+        let status = box.source.status
+        await box.source.stopAndWait()
+        await box.pipeline.finish()
+        #expect(status.captureFormat == "rawvideo yuyv422" && status.encoder == "libx264", "\(status)")
+        let segments = box.ring.playlistSegments()
+        #expect(segments.first?.durationMilliseconds == 2000)
+        let directory = TestMedia.temporaryDirectory("camera-yuyv")
+        let decoded = try SegmentProbe.decode(SegmentProbe.dump(box.ring, segments: segments, to: directory, targetSeconds: 2))
+        #expect(decoded.errors.isEmpty && decoded.videoFrames >= 60, "\(decoded)")
+    }
+
     @Test func v4l2ArgumentsCarrySizeRateAndFormat() {
         var configuration = CameraConfiguration()
         configuration.device = "/dev/video2"

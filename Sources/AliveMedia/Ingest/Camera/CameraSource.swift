@@ -91,9 +91,12 @@ public final class CameraSource: Service, Sendable {
         while !isStopped {
             let session = CameraSession(configuration: configuration, pipeline: pipeline, coordinator: coordinator,
                                         monitor: monitor, logger: logger, sourceStopped: { [self] in isStopped })
+            let sessionsBefore = monitor.current.sessions
             do {
                 try session.run()
             } catch {
+                // A capture that ran and then failed is news again, even with the same message.
+                if monitor.current.sessions != sessionsBefore { lastLogged = nil }
                 let message = "\(error)"
                 MediaMetrics.cameraErrors.increment()
                 monitor.update { status in
