@@ -68,22 +68,18 @@ struct CameraSession {
         }
 
         let encoding = DispatchSemaphore(value: 0)
-        let encodeThread = Thread { [self] in
+        CameraThread.start("alived-cam-enc") { [self] in
             CameraEncodeLoop(configuration: configuration, pipeline: pipeline, coordinator: coordinator, monitor: monitor, logger: logger)
                 .run(parameters: parameters, queue: queue, control: control)
             encoding.signal()
         }
-        encodeThread.name = "alived.camera.encode"
-        encodeThread.start()
         let audioDone = DispatchSemaphore(value: 0)
         if let audio {
-            let audioThread = Thread { [self] in
+            CameraThread.start("alived-cam-aud") { [self] in
                 CameraAudioLoop(configuration: configuration, pipeline: pipeline, coordinator: coordinator, monitor: monitor)
                     .run(arguments: audio, clock: clock, control: control)
                 audioDone.signal()
             }
-            audioThread.name = "alived.camera.audio"
-            audioThread.start()
         } else {
             audioDone.signal()
         }

@@ -54,7 +54,7 @@ public final class CameraSource: Service, Sendable {
             return !state.started
         }
         guard first else { return }
-        let thread = Thread { [self] in
+        CameraThread.start("alived-camera") { [self] in
             loop()
             let waiters = lifecycle.withLock { state -> [CheckedContinuation<Void, Never>] in
                 state.finished = true
@@ -63,8 +63,6 @@ public final class CameraSource: Service, Sendable {
             }
             for waiter in waiters { waiter.resume() }
         }
-        thread.name = "alived.camera"
-        thread.start()
     }
 
     /// Asks the camera thread to end its session.
