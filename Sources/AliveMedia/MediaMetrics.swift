@@ -15,10 +15,14 @@ enum MediaMetrics {
     static let segmentBytes = Counter(label: "alived_segment_bytes_total")
     static let segmentsDropped = Counter(label: "alived_segments_dropped_total")
     static let segmentsRefused = Counter(label: "alived_segments_refused_total")
+    static let cameraFrames = Counter(label: "alived_camera_frames_total", dimensions: [("outcome", "encoded")])
+    static let cameraFramesDropped = Counter(label: "alived_camera_frames_total", dimensions: [("outcome", "dropped")])
+    static let cameraErrors = Counter(label: "alived_camera_errors_total")
 
     static var all: [Counter] {
         [rtmpBytesReceived, rtmpConnectionsOpened, publishesAccepted, publishesRefused, connectionsDropped,
-         videoFrames, audioFrames, framesDropped, segmentsClosed, segmentBytes, segmentsDropped, segmentsRefused]
+         videoFrames, audioFrames, framesDropped, segmentsClosed, segmentBytes, segmentsDropped, segmentsRefused,
+         cameraFrames, cameraFramesDropped, cameraErrors]
     }
 }
 

@@ -1,6 +1,10 @@
 #ifndef ALIVED_CFFMPEG_SHIM_H
 #define ALIVED_CFFMPEG_SHIM_H
 #include <libavformat/avformat.h>
+#include <libavdevice/avdevice.h>
+#include <libavutil/opt.h>
+#include <libavutil/imgutils.h>
+#include <libavutil/channel_layout.h>
 #include <libavcodec/avcodec.h>
 #include <libavutil/avutil.h>
 #include <libavutil/error.h>

@@ -55,6 +55,10 @@ struct Box {
         var limits = RTMPLimits.default
         limits.maxMessageLength = configuration.ingest.maxMessageKiB << 10
         limits.maxChunkSize = configuration.ingest.maxChunkSize
+        // One ingest source: the RTMP listener, or the local camera (then nothing listens on RTMP).
+        let camera: CameraSource? = configuration.ingest.source == .camera
+            ? CameraSource(configuration: configuration.cameraConfiguration, pipeline: pipeline, coordinator: coordinator, logger: logger)
+            : nil
         let rtmp = RTMPServer(
             configuration: .init(
                 host: configuration.ingest.listen, port: configuration.ingest.rtmpPort, limits: limits,
@@ -100,25 +104,39 @@ struct Box {
         let control = ControlServer(
             ring: ring, coordinator: coordinator, pipeline: pipeline, store: store, secrets: secrets,
             authority: SessionAuthority(secrets: secrets), logs: logs, metrics: metrics, storage: storageSummary,
-            thumbnails: thumbnails, publishing: publishingSummary, streamControl: publishing?.streamControl,
+            thumbnails: thumbnails, camera: camera, publishing: publishingSummary, streamControl: publishing?.streamControl,
             notices: FirstBoot.refusalNotice(dataDirectory: configuration.dataDirectory).map { [$0] } ?? [])
         let http = control.application(logger: logger) { [logger] port in
             logger.info("http listening", metadata: ["http.port": "\(port)"])
             supervisor.listening(.http)
         }
-        logger.info("alived starting", metadata: [
+        var startMetadata: Logger.Metadata = [
             "alived.version": "\(AliveMedia.version)", "ring.budget_mib": "\(configuration.ring.budgetMiB)",
             "segment.seconds": "\(configuration.segments.seconds)", "data.dir": "\(configuration.dataDirectory)",
-            "config.file": "\(store.path)",
-            "rtmp.url": "rtmp://<this box>:\(configuration.ingest.rtmpPort)/\(configuration.ingest.app)/<stream key>",
-        ])
+            "config.file": "\(store.path)", "ingest.source": "\(configuration.ingest.source.rawValue)",
+        ]
+        if let camera {
+            startMetadata["camera.input"] = "\(camera.configuration.inputFormat.rawValue)"
+            startMetadata["camera.device"] = "\(camera.configuration.device)"
+            startMetadata["camera.keyframe_interval_frames"] = "\(camera.configuration.keyframeIntervalFrames)"
+        } else {
+            startMetadata["rtmp.url"] = "rtmp://<this box>:\(configuration.ingest.rtmpPort)/\(configuration.ingest.app)/<stream key>"
+        }
+        logger.info("alived starting", metadata: startMetadata)
 
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: SegmentEventLog(ring: ring, logger: logger))]
         // Publishing before storage: at shutdown storage drains its last uploads first, then
         // the publisher flushes them on-chain and ends the stream.
         if let publishing { services.append(.init(service: publishing)) }
         if let storage { services.append(.init(service: storage)) }
-        services += [.init(service: thumbnails), .init(service: SegmenterService(pipeline: pipeline)), .init(service: rtmp), .init(service: http)]
+        services += [.init(service: thumbnails), .init(service: SegmenterService(pipeline: pipeline))]
+        if let camera {
+            services.append(.init(service: camera))
+            supervisor.listening(.rtmp)   // no RTMP listener to wait for: the camera is the ingest
+        } else {
+            services.append(.init(service: rtmp))
+        }
+        services.append(.init(service: http))
         // Last: the first to hear of a shutdown, so systemd sees STOPPING=1 at once.
         services.append(.init(service: supervisor))
         // Start order is the flow; shutdown runs in reverse: HTTP stops, RTMP stops accepting

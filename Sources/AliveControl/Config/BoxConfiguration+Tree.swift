@@ -18,7 +18,31 @@ extension BoxConfiguration {
                     case "idle_timeout_seconds": reader.int(value, path) { configuration.ingest.idleTimeoutSeconds = $0 }
                     case "max_message_kib": reader.int(value, path) { configuration.ingest.maxMessageKiB = $0 }
                     case "max_chunk_size": reader.int(value, path) { configuration.ingest.maxChunkSize = $0 }
+                    case "source": reader.enumeration(value, path) { configuration.ingest.source = $0 }
                     case "stream_key": reader.problem(path, "secrets are not kept in the configuration: set the stream key through the API, the page or `alived run --stream-key`")
+                    default: reader.unknown(path)
+                    }
+                }
+            case "camera":
+                reader.read(value, path: path) { key, value, path, reader in
+                    switch key {
+                    case "input_format": reader.enumeration(value, path) { configuration.camera.inputFormat = $0 }
+                    case "device": reader.string(value, path) { configuration.camera.device = $0 }
+                    case "pixel_format": reader.string(value, path) { configuration.camera.pixelFormat = $0 }
+                    case "width": reader.int(value, path) { configuration.camera.width = $0 }
+                    case "height": reader.int(value, path) { configuration.camera.height = $0 }
+                    case "frames_per_second": reader.int(value, path) { configuration.camera.framesPerSecond = $0 }
+                    case "bitrate_kbps": reader.int(value, path) { configuration.camera.bitrateKbps = $0 }
+                    case "keyframe_interval_frames": reader.int(value, path) { configuration.camera.keyframeIntervalFrames = $0 }
+                    case "encoder": reader.enumeration(value, path) { configuration.camera.encoder = $0 }
+                    case "audio_device": reader.string(value, path) { configuration.camera.audioDevice = $0 }
+                    case "audio_input_format": reader.enumeration(value, path) { configuration.camera.audioInputFormat = $0 }
+                    case "audio_sample_rate": reader.int(value, path) { configuration.camera.audioSampleRate = $0 }
+                    case "audio_channels": reader.int(value, path) { configuration.camera.audioChannels = $0 }
+                    case "audio_bitrate_kbps": reader.int(value, path) { configuration.camera.audioBitrateKbps = $0 }
+                    case "retry_seconds": reader.int(value, path) { configuration.camera.retrySeconds = $0 }
+                    case "frame_queue_depth": reader.int(value, path) { configuration.camera.frameQueueDepth = $0 }
+                    case "real_time": reader.bool(value, path) { configuration.camera.realTime = $0 }
                     default: reader.unknown(path)
                     }
                 }
@@ -93,7 +117,9 @@ extension BoxConfiguration {
                 "idle_timeout_seconds": .integer(ingest.idleTimeoutSeconds),
                 "max_message_kib": .integer(ingest.maxMessageKiB),
                 "max_chunk_size": .integer(ingest.maxChunkSize),
+                "source": .string(ingest.source.rawValue),
             ]),
+            "camera": cameraTree,
             "segments": .table(["seconds": .integer(segments.seconds)]),
             "ring": .table(["budget_mib": .integer(ring.budgetMiB), "playlist_window": .integer(ring.playlistWindow)]),
             "storage": .table([
@@ -148,6 +174,16 @@ private struct TreeReader {
             if case .string(let string) = item { strings.append(string) } else { problem("\(path)[\(index)]", "must be a string, not \(item.typeName)") }
         }
         set(strings)
+    }
+
+    /// One of an enum's raw values; the problem lists them all.
+    mutating func enumeration<Value: RawRepresentable & CaseIterable>(_ value: ConfigValue, _ path: String, _ set: (Value) -> Void)
+        where Value.RawValue == String {
+        var name: String?
+        string(value, path) { name = $0 }
+        guard let name else { return }
+        if let parsed = Value(rawValue: name) { set(parsed) }
+        else { problem(path, "must be one of \(Value.allCases.map(\.rawValue).joined(separator: ", "))") }
     }
 
     mutating func unknown(_ path: String) { problem(path, "unknown setting") }

@@ -11,6 +11,8 @@ public struct BoxConfiguration: Sendable, Equatable {
         public var idleTimeoutSeconds = 15
         public var maxMessageKiB = 8192
         public var maxChunkSize = 65_536
+        /// `rtmp` (an encoder pushes) or `camera` (the `[camera]` table).
+        public var source = IngestSource.rtmp
     }
 
     public struct Segments: Sendable, Equatable {
@@ -56,6 +58,7 @@ public struct BoxConfiguration: Sendable, Equatable {
 
     public var dataDirectory = "./data"
     public var ingest = Ingest()
+    public var camera = Camera()
     public var storage = Storage()
     /// The `[publishing]` table, kept as written: its keys and checks belong to AlivePublish
     /// (`PublishingConfiguration.parse`), which `alived run` and `alived config check` apply.
@@ -124,6 +127,7 @@ extension BoxConfiguration {
         }
         check(storage.cidVersion == 0 || storage.cidVersion == 1, "storage.cid_version", "must be 0 or 1")
         check((5...600).contains(storage.uploadTimeoutSeconds), "storage.upload_timeout_seconds", "must be 5...600")
+        validateCamera(check)
         check(http.port == 0 || http.port != ingest.rtmpPort || http.listen != ingest.listen, "http.port", "must differ from ingest.rtmp_port")
         return problems
     }

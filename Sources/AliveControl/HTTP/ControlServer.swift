@@ -19,6 +19,8 @@ public struct ControlServer: Sendable {
     let metrics: PrometheusCollectorRegistry?
     let storage: (@Sendable () async -> StorageSummary)?
     let thumbnails: ThumbnailService?
+    /// Set when the box ingests from a local camera (`ingest.source = "camera"`).
+    let camera: CameraSource?
     let publishing: (@Sendable () -> PublishingSummary)?
     let streamControl: StreamControl?
     /// Warnings known at start that stay until the next start (first-boot settings refused).
@@ -28,7 +30,7 @@ public struct ControlServer: Sendable {
     public init(ring: SegmentRing, coordinator: IngestCoordinator, pipeline: SegmenterPipeline, store: ConfigurationStore,
                 secrets: SecretsStore, authority: SessionAuthority, logs: RecentLogBuffer, metrics: PrometheusCollectorRegistry?,
                 storage: (@Sendable () async -> StorageSummary)? = nil,
-                thumbnails: ThumbnailService? = nil,
+                thumbnails: ThumbnailService? = nil, camera: CameraSource? = nil,
                 publishing: (@Sendable () -> PublishingSummary)? = nil, streamControl: StreamControl? = nil,
                 notices: [String] = []) {
         self.ring = ring
@@ -41,6 +43,7 @@ public struct ControlServer: Sendable {
         self.metrics = metrics
         self.storage = storage
         self.thumbnails = thumbnails
+        self.camera = camera
         self.publishing = publishing
         self.streamControl = streamControl
         self.notices = notices
@@ -98,6 +101,7 @@ public struct ControlServer: Sendable {
         }
         router.get("api/v1/status") { _, _ in
             var document = await StatusDocument(ring: ring, coordinator: coordinator, pipeline: pipeline, startedAt: startedAt)
+            if let camera { document.camera = StatusDocument.Camera(camera.status) }
             if let thumbnails {
                 let counters = thumbnails.counters, latest = thumbnails.latestThumbnail()
                 document.thumbnail = .init(made: counters.thumbnailsMade, failures: counters.failures, lastError: counters.lastError,

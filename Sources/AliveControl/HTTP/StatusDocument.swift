@@ -4,6 +4,8 @@ import Foundation
 /// `GET /api/v1/status`: what the ingest, segmenter and ring are doing now.
 struct StatusDocument: Encodable {
     struct Ingest: Encodable {
+        /// `rtmp` or `camera`.
+        var source: String
         var state: String
         var publisher: String?
         var publishingSince: Date?
@@ -58,7 +60,55 @@ struct StatusDocument: Encodable {
     var storage: StorageSummary?
     var publishing: PublishingSummary?
     var thumbnail: Thumbnail?
+    /// The camera source, when it is the ingest.
+    var camera: Camera? {
+        didSet { if camera != nil { ingest.source = "camera" } }
+    }
     var warnings: [String]
+
+    struct Camera: Encodable {
+        var state: String
+        var inputFormat: String
+        var device: String
+        var audioDevice: String?
+        /// The H.264 encoder in use: `libx264`, `h264_v4l2m2m` or `passthrough`.
+        var encoder: String?
+        /// Encoders passed over and why (`h264_v4l2m2m: …`).
+        var encoderNote: String?
+        var captureFormat: String?
+        var width: Int?
+        var height: Int?
+        var framesPerSecond: Int
+        var framesCaptured: UInt64
+        var framesEncoded: UInt64
+        var framesDropped: UInt64
+        var audioFrames: UInt64
+        var sessions: UInt64
+        var retrySeconds: Int
+        var lastError: String?
+        var lastErrorAt: Date?
+
+        init(_ status: CameraStatus) {
+            state = status.state.rawValue
+            inputFormat = status.inputFormat
+            device = status.device
+            audioDevice = status.audioDevice
+            encoder = status.encoder
+            encoderNote = status.encoderNote
+            captureFormat = status.captureFormat
+            width = status.width
+            height = status.height
+            framesPerSecond = status.framesPerSecond
+            framesCaptured = status.framesCaptured
+            framesEncoded = status.framesEncoded
+            framesDropped = status.framesDropped
+            audioFrames = status.audioFrames
+            sessions = status.sessions
+            retrySeconds = status.retrySeconds
+            lastError = status.lastError
+            lastErrorAt = status.lastErrorAt
+        }
+    }
 
     struct Thumbnail: Encodable {
         var made: UInt64
@@ -75,7 +125,7 @@ struct StatusDocument: Encodable {
         let last = ring.playlistSegments().last
         uptimeSeconds = Int(Date().timeIntervalSince(startedAt))
         ingest = Ingest(
-            state: status.state.rawValue, publisher: status.publisher, publishingSince: status.publishingSince,
+            source: "rtmp", state: status.state.rawValue, publisher: status.publisher, publishingSince: status.publishingSince,
             videoCodec: status.videoCodec, audioCodec: status.audioCodec,
             width: status.metadata?.width, height: status.metadata?.height, framesPerSecond: status.metadata?.framesPerSecond,
             encoder: status.metadata?.encoder, bytesReceived: status.bytesReceived, bitrateInKbps: status.bitrateInKilobitsPerSecond,

@@ -131,7 +131,9 @@ async function refreshStatus() {
   fill($("ingest"), [["State", ingest.state], ["Encoder", ingest.publisher], ["Video", ingest.video_codec],
     ["Resolution", ingest.width ? ingest.width + "×" + ingest.height : null], ["Frame rate", ingest.frames_per_second],
     ["Audio", ingest.audio_codec], ["Bitrate in", live ? ingest.bitrate_in_kbps + " kbit/s" : null],
-    ["Received", mb(ingest.bytes_received)], ["Last error", ingest.last_error]]);
+    ["Received", mb(ingest.bytes_received)], ["Last error", ingest.last_error]].concat(body.camera ? [
+    ["Camera", body.camera.state + " (" + body.camera.input_format + " " + body.camera.device + ")"],
+    ["H.264 encoder", body.camera.encoder], ["Camera frames dropped", body.camera.frames_dropped]] : []));
   fill($("ring"), [["Ring", mb(ring.bytes_in_use) + " of " + mb(ring.budget_bytes)], ["Segments", ring.segments + " held, " + ring.segments_closed + " closed"],
     ["Dropped", ring.segments_dropped], ["Refused", ring.segments_refused],
     ["Last segment", ring.last_segment ? "#" + ring.last_segment.sequence + ", " + ring.last_segment.duration_seconds.toFixed(3) + " s" : null]]);

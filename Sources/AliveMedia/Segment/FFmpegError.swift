@@ -10,11 +10,14 @@ struct FFmpegError: Error, CustomStringConvertible {
         self.code = code
     }
 
-    var description: String {
+    var description: String { "\(operation) failed: \(message)" }
+
+    /// libav's own text for the code.
+    var message: String {
         var buffer = [CChar](repeating: 0, count: 128)
         av_strerror(code, &buffer, buffer.count)
         let message = buffer.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
-        return "\(operation) failed: \(message)"
+        return message
     }
 
     /// Throws when `result` is a libav error code (negative).
