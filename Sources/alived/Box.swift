@@ -105,7 +105,8 @@ struct Box {
             ring: ring, coordinator: coordinator, pipeline: pipeline, store: store, secrets: secrets,
             authority: SessionAuthority(secrets: secrets), logs: logs, metrics: metrics, storage: storageSummary,
             thumbnails: thumbnails, camera: camera, publishing: publishingSummary, streamControl: publishing?.streamControl,
-            notices: FirstBoot.refusalNotice(dataDirectory: configuration.dataDirectory).map { [$0] } ?? [])
+            notices: FirstBoot.refusalNotice(dataDirectory: configuration.dataDirectory).map { [$0] } ?? [],
+            keyInspector: .ledgerKeys(for: configuration))
         let http = control.application(logger: logger) { [logger] port in
             logger.info("http listening", metadata: ["http.port": "\(port)"])
             supervisor.listening(.http)

@@ -139,6 +139,33 @@ import Testing
         #expect(saved.contains("seconds = 4") && saved.contains("budget_mib = 32"))
     }
 
+    /// Ledger keys go in through the API and never come out: GET shows whether each is set
+    /// and the public key (the expected one printed by hive-nectar, with mainnet's prefix).
+    @Test func ledgerKeysAreWriteOnlyAndShowTheirPublicKey() async throws {
+        let box = try await RunningBox()
+        defer { box.stop() }
+        let token = try await box.setUp()
+        let wif = PublishingCommandTests.postingWIF
+        let bad = try await box.request("PUT", "/api/v1/secrets", token: token, body: #"{"posting_key":"5notakey","alivedb_key":""}"#)
+        #expect(bad.status == 400)
+        #expect((bad.json["errors"] as? [[String: Any]] ?? []).compactMap { $0["path"] as? String } == ["alivedb_key", "posting_key"], "\(bad.body)")
+        #expect(!bad.body.contains("5notakey"))
+
+        let put = try await box.request("PUT", "/api/v1/secrets", token: token, body: #"{"posting_key":"\#(wif)","alivedb_key":"gun-user-key"}"#)
+        #expect(put.status == 200, "\(put.body)")
+        let get = try await box.request("GET", "/api/v1/secrets", token: token)
+        let posting = try #require(get.json["posting_key"] as? [String: Any])
+        #expect(posting["set"] as? Bool == true)
+        #expect(posting["public_key"] as? String == "STM" + PublishingCommandTests.postingPublic.dropFirst(3))
+        #expect((get.json["alivedb_key"] as? [String: Any])?["set"] as? Bool == true)
+        #expect((get.json["avalon_key"] as? [String: Any])?["set"] as? Bool == false)
+        for body in [put.body, get.body] { #expect(!body.contains(wif) && !body.contains("gun-user-key")) }
+        // Kept in the 0600 secrets file, where publishing reads it at its next start.
+        let file = try String(contentsOf: box.directory.appendingPathComponent("secrets.toml"), encoding: .utf8)
+        #expect(file.contains("posting_key = \"\(wif)\""))
+        #expect(file.contains("stream_key = "), "the stream key is kept")
+    }
+
     @Test func loginAttemptsAreRateLimited() async throws {
         let box = try await RunningBox()
         defer { box.stop() }

@@ -25,6 +25,8 @@ public struct ControlServer: Sendable {
     let streamControl: StreamControl?
     /// Warnings known at start that stay until the next start (first-boot settings refused).
     let notices: [String]
+    /// Ledger keys the secrets API takes (posting, Avalon, AliveDB); nil: only the stream key.
+    let keyInspector: LedgerKeyInspector?
     let startedAt = Date()
 
     public init(ring: SegmentRing, coordinator: IngestCoordinator, pipeline: SegmenterPipeline, store: ConfigurationStore,
@@ -32,7 +34,7 @@ public struct ControlServer: Sendable {
                 storage: (@Sendable () async -> StorageSummary)? = nil,
                 thumbnails: ThumbnailService? = nil, camera: CameraSource? = nil,
                 publishing: (@Sendable () -> PublishingSummary)? = nil, streamControl: StreamControl? = nil,
-                notices: [String] = []) {
+                notices: [String] = [], keyInspector: LedgerKeyInspector? = nil) {
         self.ring = ring
         self.coordinator = coordinator
         self.pipeline = pipeline
@@ -47,6 +49,7 @@ public struct ControlServer: Sendable {
         self.publishing = publishing
         self.streamControl = streamControl
         self.notices = notices
+        self.keyInspector = keyInspector
     }
 
     /// The Hummingbird application (a service for the box's `ServiceGroup`), bound to the
