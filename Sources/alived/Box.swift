@@ -1,4 +1,5 @@
 import AliveControl
+import AliveLedger
 import AliveMedia
 import AlivePublish
 import AliveStorage
@@ -8,6 +9,7 @@ import NIOCore
 import NIOPosix
 import Prometheus
 import ServiceLifecycle
+import Synchronization
 
 /// The whole box wired from one configuration: ingest → segmenter → ring → HLS preview,
 /// with the control plane (API, page, metrics) beside it.
@@ -73,15 +75,23 @@ struct Box {
         }
         let uploader = try makeUploader(configuration.storage)
         let publishing = try makePublishingFeed(configuration, chunkStorage: uploader)
+        // What the last change left, so a change touches only the stages whose table changed
+        // (replacing the endpoints for a new segment length would reset their cool-downs).
+        let applied = Mutex(configuration)
         store.onChange { [logger] next in
+            let previous = applied.withLock { applied in
+                defer { applied = next }
+                return applied
+            }
             // Storage endpoints and the batch interval apply at once; a change of backend
             // kind or of anything else in [publishing] waits for the restart the API asked for.
-            if let uploader, next.storage.backend == configuration.storage.backend, let backend = Self.backend(next.storage) {
+            if let uploader, next.storage != previous.storage, next.storage.backend == configuration.storage.backend,
+               let backend = Self.backend(next.storage) {
                 do { try uploader.replaceBackend(backend) } catch {
                     logger.error("storage endpoints not applied", metadata: ["storage.error": "\(error)"])
                 }
             }
-            if let publishing, let interval = PublishingFeed.batchInterval(in: next) {
+            if let publishing, next.publishing != previous.publishing, let interval = PublishingFeed.batchInterval(in: next) {
                 do { try publishing.setBatchInterval(interval) } catch {
                     logger.error("batch interval not applied", metadata: ["publish.error": "\(error)"])
                 }
@@ -106,7 +116,7 @@ struct Box {
             authority: SessionAuthority(secrets: secrets), logs: logs, metrics: metrics, storage: storageSummary,
             thumbnails: thumbnails, camera: camera, publishing: publishingSummary, streamControl: publishing?.streamControl,
             notices: FirstBoot.refusalNotice(dataDirectory: configuration.dataDirectory).map { [$0] } ?? [],
-            keyInspector: .ledgerKeys(for: configuration))
+            keyInspector: .ledgerKeys(hivePrefix: publishing?.configuration.hive.publicKeyPrefix ?? HiveChain.mainnet.publicKeyPrefix))
         let http = control.application(logger: logger) { [logger] port in
             logger.info("http listening", metadata: ["http.port": "\(port)"])
             supervisor.listening(.http)

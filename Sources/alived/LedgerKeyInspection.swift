@@ -1,18 +1,14 @@
 import AliveControl
 import AliveLedger
-import AlivePublish
 
 extension LedgerKeyInspector {
     /// The ledger keys of the secrets file as AlivePublish reads them: `posting_key` (Hive
-    /// WIF, public key with the chain's prefix), `avalon_key` (base58), `alivedb_key`.
-    static func ledgerKeys(for configuration: BoxConfiguration) -> LedgerKeyInspector {
-        let prefix = configuration.publishing == nil
-            ? HiveChain.mainnet.publicKeyPrefix
-            : (try? PublishingConfiguration.parse(toml: configuration.renderTOML()).hive.publicKeyPrefix) ?? HiveChain.mainnet.publicKeyPrefix
-        return LedgerKeyInspector(names: ["posting_key", "avalon_key", "alivedb_key"]) { name, value in
+    /// WIF, public key shown with `hivePrefix`, the chain's), `avalon_key` (base58), `alivedb_key`.
+    static func ledgerKeys(hivePrefix: String) -> LedgerKeyInspector {
+        LedgerKeyInspector(names: ["posting_key", "avalon_key", "alivedb_key"]) { name, value in
             switch name {
             case "posting_key":
-                return derive("is not a Hive private key (WIF, 5…)") { try PrivateKey(hiveWIF: value).publicKey(context: $0).hiveString(prefix: prefix) }
+                return derive("is not a Hive private key (WIF, 5…)") { try PrivateKey(hiveWIF: value).publicKey(context: $0).hiveString(prefix: hivePrefix) }
             case "avalon_key":
                 return derive("is not an Avalon private key (base58)") { try PrivateKey(avalonBase58: value).publicKey(context: $0).avalonString }
             default:
