@@ -37,6 +37,23 @@ import Testing
             pipeline = SegmenterPipeline(segmenter: Segmenter(configuration: .init(targetDurationSeconds: segmentSeconds), ring: ring, logger: logger))
             source = CameraSource(configuration: configuration, pipeline: pipeline, coordinator: coordinator, logger: logger)
         }
+
+        /// Starts the source, waits (bounded) for `condition`, then stops the source and the
+        /// pipeline whatever happened; returns the source's status when the condition held.
+        func run(until what: String, timeout: Double, _ condition: () -> Bool) async throws -> CameraStatus {
+            source.start()
+            do {
+                try CameraSourceTests.waitFor(what, timeout: timeout, condition)
+            } catch {
+                await source.stopAndWait()
+                await pipeline.finish()
+                throw error
+            }
+            let status = source.status
+            await source.stopAndWait()
+            await pipeline.finish()
+            return status
+        }
     }
 
     static func waitFor(_ what: String, timeout: Double, _ condition: () -> Bool) throws {
@@ -49,21 +66,13 @@ import Testing
 
     @Test func testPatternBecomesExactSegmentsThatDecode() async throws {
         let box = Box(Self.lavfiConfiguration())
-        box.source.start()
         // ~20 s of 720p30 in real time: ten 2-second segments. ALIVED_CAMERA_TEST_SECONDS=120
         // runs the long variant (by hand, not in CI).
         let seconds = ProcessInfo.processInfo.environment["ALIVED_CAMERA_TEST_SECONDS"].flatMap { Int($0) } ?? 20
         let wanted = UInt64(max(seconds / 2 - 1, 2))
-        do {
-            try Self.waitFor("\(wanted) closed segments", timeout: Double(seconds) * 2 + 30) { box.ring.statistics.segmentsClosed >= wanted }
-        } catch {
-            await box.source.stopAndWait()
-            await box.pipeline.finish()
-            throw error
+        let status = try await box.run(until: "\(wanted) closed segments", timeout: Double(seconds) * 2 + 30) {
+            box.ring.statistics.segmentsClosed >= wanted
         }
-        let status = box.source.status
-        await box.source.stopAndWait()
-        await box.pipeline.finish()
 
         // Encoder fallback: no V4L2 memory-to-memory encoder here, libx264 is used and status says why.
         #expect(status.encoder == "libx264")
@@ -126,19 +135,9 @@ import Testing
         configuration.height = 240
         configuration.audioDevice = nil
         let box = Box(configuration)
-        box.source.start()
-        do {
-            try Self.waitFor("a second session with a segment", timeout: 30) {
-                box.source.status.sessions >= 2 && box.ring.playlistSegments().contains { $0.discontinuity }
-            }
-        } catch {
-            await box.source.stopAndWait()
-            await box.pipeline.finish()
-            throw error
+        let status = try await box.run(until: "a second session with a segment", timeout: 30) {
+            box.source.status.sessions >= 2 && box.ring.playlistSegments().contains { $0.discontinuity }
         }
-        let status = box.source.status
-        await box.source.stopAndWait()
-        await box.pipeline.finish()
         #expect(status.lastError == "camera device testsrc2=size=320x240:rate=30:duration=3 stopped delivering: end of input", "\(status.lastError ?? "nil")")
         let segments = box.ring.playlistSegments()
         // First session: 2 s + 1 s; the second starts with the join.
@@ -159,17 +158,7 @@ import Testing
         configuration.height = 240
         configuration.audioDevice = nil
         let box = Box(configuration)
-        box.source.start()
-        do {
-            try Self.waitFor("a closed segment", timeout: 30) { box.ring.statistics.segmentsClosed >= 1 }
-        } catch {
-            await box.source.stopAndWait()
-            await box.pipeline.finish()
-            throw error
-        }
-        let status = box.source.status
-        await box.source.stopAndWait()
-        await box.pipeline.finish()
+        let status = try await box.run(until: "a closed segment", timeout: 30) { box.ring.statistics.segmentsClosed >= 1 }
         #expect(status.captureFormat == "rawvideo yuyv422" && status.encoder == "libx264", "\(status)")
         let segments = box.ring.playlistSegments()
         #expect(segments.first?.durationMilliseconds == 2000)
