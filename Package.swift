@@ -105,6 +105,8 @@ let package = Package(
                 .product(name: "TOMLKit", package: "TOMLKit"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                // the control plane's own event loop thread
+                .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
         // segments to IPFS / Skynet over libcurl, on-device CIDs, chunk files
@@ -115,6 +117,7 @@ let package = Package(
                 "CCurl",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
             ]
         ),
         // publishing (issue 5) -- begin
@@ -129,6 +132,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "TOMLKit", package: "TOMLKit"),
+                .product(name: "Metrics", package: "swift-metrics"),
             ]
         ),
         // child process of the publishing crash test: publishes, gets kill -9'd, restarts

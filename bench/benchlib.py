@@ -22,8 +22,10 @@ def wait_port(port, timeout=20):
     raise SystemExit(f"nothing listening on {port} after {timeout}s")
 
 
-def cpu_seconds(pid):
-    fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+def cpu_seconds(pid, tid=None):
+    """User + system CPU seconds of a process (its exited threads included), or of one thread."""
+    path = f"/proc/{pid}/stat" if tid is None else f"/proc/{pid}/task/{tid}/stat"
+    fields = open(path).read().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / CLK
 
 

@@ -52,7 +52,8 @@ struct Box {
         let pipeline = SegmenterPipeline(segmenter: segmenter)
         let coordinator = IngestCoordinator(app: configuration.ingest.app, streamKey: streamKey)
         let eventLoops = MultiThreadedEventLoopGroup.singleton
-        let probe = BoxProbe(ring: ring, coordinator: coordinator, pipeline: pipeline, eventLoops: eventLoops)
+        let controlThread = ControlPlaneThread()
+        let probe = BoxProbe(ring: ring, coordinator: coordinator, pipeline: pipeline, eventLoops: [eventLoops, controlThread.group])
         let supervisor = SystemdSupervisor(notifier: notifier, logger: logger, probe: probe.statusLine)
         var limits = RTMPLimits.default
         limits.maxMessageLength = configuration.ingest.maxMessageKiB << 10
@@ -117,7 +118,7 @@ struct Box {
             thumbnails: thumbnails, camera: camera, publishing: publishingSummary, streamControl: publishing?.streamControl,
             notices: FirstBoot.refusalNotice(dataDirectory: configuration.dataDirectory).map { [$0] } ?? [],
             keyInspector: .ledgerKeys(hivePrefix: publishing?.configuration.hive.publicKeyPrefix ?? HiveChain.mainnet.publicKeyPrefix))
-        let http = control.application(logger: logger) { [logger] port in
+        let http = control.application(logger: logger, eventLoopGroup: controlThread.group) { [logger] port in
             logger.info("http listening", metadata: ["http.port": "\(port)"])
             supervisor.listening(.http)
         }
@@ -147,7 +148,7 @@ struct Box {
         } else {
             services.append(.init(service: rtmp))
         }
-        services.append(.init(service: http))
+        services.append(.init(service: controlThread.pinning(http)))
         // Last: the first to hear of a shutdown, so systemd sees STOPPING=1 at once.
         services.append(.init(service: supervisor))
         // Start order is the flow; shutdown runs in reverse: HTTP stops, RTMP stops accepting
@@ -158,7 +159,13 @@ struct Box {
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger
         ))
-        try await group.run()
+        do {
+            try await group.run()
+        } catch {
+            await controlThread.shutdown()
+            throw error
+        }
+        await controlThread.shutdown()
         logger.info("alived stopped")
     }
 

@@ -1,6 +1,7 @@
 import AliveControl
 import AliveMedia
 import AlivePublish
+import AliveStorage
 import ArgumentParser
 import Foundation
 import Logging
@@ -60,6 +61,8 @@ struct RunCommand: AsyncParsableCommand {
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
         AliveMedia.registerMetrics()
+        StorageStage.registerMetrics()
+        Publisher.registerMetrics()
         let logger = Logger(label: "alived")
         if let streamKey, !SecretsStore.isValidStreamKey(streamKey) {
             FileHandle.standardError.write(Data("alived: --stream-key must be 8-128 characters of letters, digits, '-', '_' or '.'\n".utf8))

@@ -1,5 +1,6 @@
 @testable import alived
 @testable import AliveMedia
+import AliveControl
 import Foundation
 import Logging
 import NIOPosix
@@ -10,8 +11,23 @@ import Testing
         let ring = SegmentRing(configuration: .init(budgetBytes: 4 << 20))
         let pipeline = SegmenterPipeline(segmenter: Segmenter(configuration: .init(targetDurationSeconds: 2), ring: ring, logger: Logger(label: "test")))
         let probe = BoxProbe(ring: ring, coordinator: IngestCoordinator(app: "live", streamKey: "secret-key"),
-                             pipeline: pipeline, eventLoops: MultiThreadedEventLoopGroup.singleton)
+                             pipeline: pipeline, eventLoops: [MultiThreadedEventLoopGroup.singleton])
         #expect(await probe.statusLine() == "idle, waiting for an encoder; 0 segments; ring 0/4 MiB")
+    }
+
+    /// A stuck control plane holds the probe (and so the watchdog ping) back until it is free.
+    @Test func probeWaitsForTheControlPlaneThread() async throws {
+        let ring = SegmentRing(configuration: .init(budgetBytes: 4 << 20))
+        let pipeline = SegmenterPipeline(segmenter: Segmenter(configuration: .init(targetDurationSeconds: 2), ring: ring, logger: Logger(label: "test")))
+        let control = ControlPlaneThread()
+        let probe = BoxProbe(ring: ring, coordinator: IngestCoordinator(app: "live", streamKey: "secret-key"),
+                             pipeline: pipeline, eventLoops: [MultiThreadedEventLoopGroup.singleton, control.group])
+        control.group.next().execute { Thread.sleep(forTimeInterval: 0.6) }
+        let clock = ContinuousClock()
+        let started = clock.now
+        _ = await probe.statusLine()
+        #expect(clock.now - started >= .milliseconds(400))
+        await control.shutdown()
     }
 
     @Test func publishingLineNamesTheStreamNeverTheKey() {

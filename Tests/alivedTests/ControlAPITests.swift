@@ -88,6 +88,36 @@ import Testing
         #expect(!(try String(contentsOfFile: secretsFile, encoding: .utf8)).contains(password))
     }
 
+    /// The control plane runs on its own thread at a lower priority: a client hammering
+    /// the API spends that thread's CPU, not the media path's event loops.
+    @Test func requestsAreServedOnTheControlPlaneThreadOnly() async throws {
+        let box = try await RunningBox()
+        defer { box.stop() }
+        let pid = box.process.process.processIdentifier
+        func threads() throws -> [(name: String, nice: Int, cpuTicks: Int)] {
+            try FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task").compactMap { tid in
+                guard let name = try? String(contentsOfFile: "/proc/\(pid)/task/\(tid)/comm", encoding: .utf8),
+                      let stat = try? String(contentsOfFile: "/proc/\(pid)/task/\(tid)/stat", encoding: .utf8),
+                      let close = stat.lastIndex(of: ")") else { return nil }
+                // Fields after the name: state is field 3, utime 14, stime 15, nice 19.
+                let fields = stat[stat.index(after: close)...].split(separator: " ")
+                return (name.trimmingCharacters(in: .whitespacesAndNewlines), Int(fields[16]) ?? 0,
+                        (Int(fields[11]) ?? 0) + (Int(fields[12]) ?? 0))
+            }
+        }
+        let all = try threads()
+        let control = try #require(all.first { $0.name == "alived-control" }, "\(all.map(\.name))")
+        #expect(control.nice == 5)
+        func mediaLoops() throws -> Int { try threads().filter { $0.name.hasPrefix("NIO-SGLTN") }.map(\.cpuTicks).reduce(0, +) }
+        let (controlBefore, loopsBefore) = (control.cpuTicks, try mediaLoops())
+        for _ in 0..<400 { #expect(try await box.request("GET", "/api/v1/status").status == 200) }
+        let controlAfter = try #require(try threads().first { $0.name == "alived-control" }).cpuTicks
+        // 400 requests cost tens of ticks (10 ms each) on the control thread; NIO's shared
+        // loops, where the RTMP server runs, stay within a tick or two of idle.
+        #expect(controlAfter - controlBefore >= 5, "the requests were served somewhere else")
+        #expect(try mediaLoops() - loopsBefore <= 3, "the media path's event loops worked for the control plane")
+    }
+
     @Test func cookieSessionsNeedTheCSRFTokenForChanges() async throws {
         let box = try await RunningBox()
         defer { box.stop() }

@@ -55,6 +55,15 @@ import Testing
         let lastTransaction = try #require(publishing["last_transaction_id"] as? String)
         #expect(Self.txids(state, op: 0).last == lastTransaction)
 
+        // The scrape counts the same events as the status.
+        let metrics = try await httpGet(port: box.httpPort, path: "/metrics").body
+        #expect(Self.sample(metrics, #"alived_publish_segments_total{outcome="received"}"#) == Double(stored), "\(metrics)")
+        #expect(Self.sample(metrics, #"alived_alivedb_pushes_total{outcome="pushed"}"#) == Double(aliveDB.count))
+        #expect(Self.sample(metrics, #"alived_ledger_pushes_total{outcome="confirmed"}"#) == Double(pushes.count))
+        #expect(Self.sample(metrics, #"alived_storage_segments_total{outcome="stored"}"#) == Double(stored))
+        #expect((Self.sample(metrics, "alived_storage_bytes_total") ?? 0) > 0)
+        #expect(Self.sample(metrics, #"alived_storage_segments_total{outcome="gap"}"#) == 0)
+
         #expect(try await box.request("POST", "/api/v1/stream/end").status == 401)
         let token = try await box.setUp()
         let end = try await http("POST", port: box.httpPort, path: "/api/v1/stream/end",
@@ -177,6 +186,14 @@ import Testing
 
     /// The segment hashes the pushes carry, HAlive's way: a push with `len` is one
     /// segment, any other is a chunk fetched from Kubo, one `hash,len` per line.
+    /// The value of one Prometheus sample (`name{labels}`), nil when the scrape lacks it.
+    static func sample(_ scrape: String, _ series: String) -> Double? {
+        for line in scrape.split(separator: "\n") where line.hasPrefix(series + " ") {
+            return Double(line.dropFirst(series.count + 1))
+        }
+        return nil
+    }
+
     static func segments(of pushes: [[String: Any]], kuboPort: Int) async throws -> [String] {
         var hashes: [String] = []
         for push in pushes {

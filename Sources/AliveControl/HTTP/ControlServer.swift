@@ -54,7 +54,10 @@ public struct ControlServer: Sendable {
 
     /// The Hummingbird application (a service for the box's `ServiceGroup`), bound to the
     /// configured address. `onRunning` receives the bound port (tests bind port 0).
-    public func application(logger: Logger, onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
+    /// `eventLoopGroup`: the control plane's own thread (`ControlPlaneThread`) in the box;
+    /// tests may leave NIO's shared loops.
+    public func application(logger: Logger, eventLoopGroup: (any EventLoopGroup)? = nil,
+                            onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
         let http = store.current.http
         return Application(
             router: router(),
@@ -62,6 +65,7 @@ public struct ControlServer: Sendable {
             server: .http1(configuration: .init(idleTimeout: .seconds(Int64(http.idleTimeoutSeconds)))),
             configuration: .init(address: .hostname(http.listen, port: http.port), serverName: "alived"),
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? 0) },
+            eventLoopGroupProvider: eventLoopGroup.map { .shared($0) } ?? .singleton,
             logger: logger
         )
     }

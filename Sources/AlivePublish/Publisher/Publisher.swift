@@ -116,7 +116,12 @@ public final class Publisher: Service, Sendable {
     public var status: PublisherStatus { state.withLock { $0.status } }
 
     func update(_ change: (inout PublisherStatus) -> Void) {
-        state.withLock { change(&$0.status) }
+        let (before, after) = state.withLock { state -> (PublisherStatus, PublisherStatus) in
+            let before = state.status
+            change(&state.status)
+            return (before, state.status)
+        }
+        PublishMetrics.record(from: before, to: after)
     }
 
     var isStopRequested: Bool { state.withLock { $0.stopRequested } }
@@ -181,6 +186,7 @@ public final class Publisher: Service, Sendable {
             defer { state.nextSegment += 1 }
             return state.nextSegment
         }
+        PublishMetrics.segmentsReceived.increment()
         if configuration.aliveDB != nil {
             if case .dropped(let old) = aliveDBQueue.continuation.yield(AliveDBItem(number: number, hash: hash, duration: duration)) {
                 update { $0.aliveDBDropped += 1 }

@@ -101,6 +101,7 @@ public actor StorageStage {
                 return false
             } catch {
                 state.failedAttempts += 1
+                StorageMetrics.failedAttempts.increment()
                 let delay = configuration.retry.delay(forAttempt: attempt, using: &random)
                 logger.warning("segment upload failed, will retry", metadata: [
                     "segment.sequence": "\(segment.sequence)", "storage.attempt": "\(attempt)",
@@ -119,10 +120,13 @@ public actor StorageStage {
         let seconds = max(object.uploadTime.seconds, 1e-9)
         let factor = segment.duration / seconds
         state.stored += 1
+        StorageMetrics.segmentsStored.increment()
+        StorageMetrics.bytesStored.increment(by: object.byteCount)
         state.lastRealTimeFactor = factor
         state.isSlowerThanRealTime = factor < configuration.minimumRealTimeFactor
         if state.isSlowerThanRealTime {
             state.slowUploads += 1
+            StorageMetrics.slowUploads.increment()
             logger.warning("upload slower than real time", metadata: [
                 "segment.sequence": "\(segment.sequence)", "segment.duration": "\(segment.duration)",
                 "storage.upload_seconds": "\(seconds)", "storage.real_time_factor": "\(factor)",
@@ -138,6 +142,7 @@ public actor StorageStage {
 
     private func reportGap(_ segment: any StorableSegment, reason: String) async {
         state.gaps += 1
+        StorageMetrics.segmentsLost.increment()
         logger.error("segment lost before it was stored", metadata: [
             "segment.sequence": "\(segment.sequence)", "segment.duration": "\(segment.duration)",
             "storage.reason": "\(reason)",

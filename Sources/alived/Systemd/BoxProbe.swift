@@ -9,10 +9,11 @@ struct BoxProbe: Sendable {
     let ring: SegmentRing
     let coordinator: IngestCoordinator
     let pipeline: SegmenterPipeline
-    let eventLoops: any EventLoopGroup
+    /// NIO's shared loops (RTMP) and the control plane's own thread.
+    let eventLoops: [any EventLoopGroup]
 
     func statusLine() async -> String {
-        for loop in eventLoops.makeIterator() {
+        for loop in eventLoops.flatMap({ $0.makeIterator() }) {
             // A loop that is shutting down refuses the task; that is not a stall.
             try? await loop.submit {}.get()
         }
