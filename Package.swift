@@ -128,6 +128,7 @@ let package = Package(
             dependencies: [
                 "AliveLedger",
                 "AliveJournal",
+                .product(name: "Crypto", package: "swift-crypto"),
                 "AliveStorage",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -47,6 +47,8 @@ struct PublishingComponents: Sendable {
                 client: AvalonNodeClient(nodes: configuration.avalon.apiNodes, http: http, requestTimeout: configuration.requestTimeout,
                                          cooldown: configuration.nodeCooldown, logger: logger),
                 signer: signer, sender: configuration.streamer, link: configuration.link)
+        case .local:
+            ledger = LocalLedger(streamer: configuration.streamer, link: configuration.link)
         case .none:
             ledger = nil
         }

@@ -74,7 +74,9 @@ struct Box {
             pipeline.setTargetDuration(seconds: next.segments.seconds)
             logger.notice("configuration changed", metadata: ["segment.seconds": "\(next.segments.seconds)"])
         }
-        let uploader = try makeUploader(configuration.storage)
+        // `storage.backend = "box"`: what the box stores on itself, for its /ipfs/ gateway.
+        let onBox = OnBoxContent()
+        let uploader = try makeUploader(configuration.storage, onBox: onBox)
         let publishing = try makePublishingFeed(configuration, chunkStorage: uploader)
         // What the last change left, so a change touches only the stages whose table changed
         // (replacing the endpoints for a new segment length would reset their cool-downs).
@@ -87,7 +89,7 @@ struct Box {
             // Storage endpoints and the batch interval apply at once; a change of backend
             // kind or of anything else in [publishing] waits for the restart the API asked for.
             if let uploader, next.storage != previous.storage, next.storage.backend == configuration.storage.backend,
-               let backend = Self.backend(next.storage) {
+               let backend = Self.backend(next.storage, onBox: onBox) {
                 do { try uploader.replaceBackend(backend) } catch {
                     logger.error("storage endpoints not applied", metadata: ["storage.error": "\(error)"])
                 }
@@ -112,11 +114,15 @@ struct Box {
             storage = feed
             storageSummary = { await feed.summary() }
         }
+        let gateway: (@Sendable (String) -> GatewayContent?)? = configuration.storage.backend == .box
+            ? { @Sendable cid in onBox.item(for: cid).map { GatewayContent($0) } }
+            : nil
         let control = ControlServer(
             ring: ring, coordinator: coordinator, pipeline: pipeline, store: store, secrets: secrets,
             authority: SessionAuthority(secrets: secrets), logs: logs, metrics: metrics, storage: storageSummary,
             thumbnails: thumbnails, camera: camera, publishing: publishingSummary, streamControl: publishing?.streamControl,
             notices: FirstBoot.refusalNotice(dataDirectory: configuration.dataDirectory).map { [$0] } ?? [],
+            gateway: gateway,
             keyInspector: .ledgerKeys(hivePrefix: publishing?.configuration.hive.publicKeyPrefix ?? HiveChain.mainnet.publicKeyPrefix))
         let http = control.application(logger: logger, eventLoopGroup: controlThread.group) { [logger] port in
             logger.info("http listening", metadata: ["http.port": "\(port)"])
@@ -170,9 +176,10 @@ struct Box {
     }
 
     /// The endpoints of the configured backend; nil for `none`.
-    static func backend(_ settings: BoxConfiguration.Storage) -> StorageConfiguration.Backend? {
+    static func backend(_ settings: BoxConfiguration.Storage, onBox: OnBoxContent) -> StorageConfiguration.Backend? {
         switch settings.backend {
         case .none: nil
+        case .box: .onBox(onBox)
         case .kubo: .ipfs(settings.endpoints.map { IPFSEndpoint(api: .kuboRPC, url: $0, pin: settings.pin) })
         case .cluster: .ipfs(settings.endpoints.map { IPFSEndpoint(api: .cluster, url: $0, pin: settings.pin) })
         case .skynet: .skynet(settings.endpoints.map { SkynetPortal(url: $0) })
@@ -182,14 +189,14 @@ struct Box {
     /// The settings this box applies while running, beyond those every box does.
     static func runtimeSettings(for configuration: BoxConfiguration) -> Set<String> {
         var settings = ConfigurationStore.alwaysAtRuntime
-        if configuration.storage.backend != .none { settings.insert("storage.endpoints") }
+        if ![.none, .box].contains(configuration.storage.backend) { settings.insert("storage.endpoints") }
         if configuration.publishing != nil { settings.insert("publishing.batch_interval_seconds") }
         return settings
     }
 
     /// The uploader for the configured backend; nil for `none` (segments stay in the ring).
-    private func makeUploader(_ settings: BoxConfiguration.Storage) throws -> StorageUploader? {
-        guard let backend = Self.backend(settings) else { return nil }
+    private func makeUploader(_ settings: BoxConfiguration.Storage, onBox: OnBoxContent) throws -> StorageUploader? {
+        guard let backend = Self.backend(settings, onBox: onBox) else { return nil }
         var storage = StorageConfiguration(backend: backend)
         storage.cidVersion = settings.cidVersion == 1 ? .v1 : .v0
         storage.uploadTimeout = .seconds(settings.uploadTimeoutSeconds)

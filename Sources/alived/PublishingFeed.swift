@@ -3,6 +3,7 @@ import AliveJournal
 import AliveLedger
 import AlivePublish
 import AliveStorage
+import Foundation
 import Logging
 import ServiceLifecycle
 
@@ -29,7 +30,11 @@ final class PublishingFeed: Service, Sendable {
     ///   - chunkStorage: the storage uploader (chunks go where the segments go); nil without storage.
     init(configurationText: String, dataDirectory: String, chunkStorage: (any ChunkStorage)?, logger: Logger) throws {
         let configuration = try PublishingConfiguration.parse(toml: configurationText)
-        let secrets = try PublishingSecrets.load(path: configuration.secretsFile ?? dataDirectory + "/secrets.toml")
+        let secretsPath = configuration.secretsFile ?? dataDirectory + "/secrets.toml"
+        // A local record signs nothing: it needs no secrets file (a fresh box may have none yet).
+        let secrets = configuration.network == .local && !FileManager.default.fileExists(atPath: secretsPath)
+            ? PublishingSecrets()
+            : try PublishingSecrets.load(path: secretsPath)
         let journal = try Journal(path: Self.journalPath(dataDirectory: dataDirectory))
         var opened: (context: Secp256k1Context?, http: HTTPClient?) = (nil, nil)
         do {
@@ -104,7 +109,8 @@ final class PublishingFeed: Service, Sendable {
                 PublishingSummary.AliveDB(pushed: status.aliveDBPushed, failed: status.aliveDBFailed, dropped: status.aliveDBDropped)
             },
             nextSeq: status.nextSeq, lastConfirmedSeq: status.lastConfirmedSeq, lastTransactionID: status.lastTransactionID,
-            pushesConfirmed: status.pushesConfirmed, streamEnded: status.streamEnded, lastProblem: status.lastProblem)
+            pushesConfirmed: status.pushesConfirmed, streamEnded: status.streamEnded, lastProblem: status.lastProblem,
+            localPushes: configuration.network == .local ? status.recentLocalPushes : nil)
     }
 
     /// The page's buttons: configure runs `alived stream configure`'s code; end goes through

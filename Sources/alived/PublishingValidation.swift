@@ -23,5 +23,5 @@ extension BoxConfiguration {
         return problems
     }
 
-    static let publishingNeedsStorage = "publishing needs a storage backend (kubo, cluster or skynet): only stored segments are published"
+    static let publishingNeedsStorage = "publishing needs a storage backend (box, kubo, cluster or skynet): only stored segments are published"
 }

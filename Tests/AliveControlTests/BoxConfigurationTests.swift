@@ -2,12 +2,30 @@ import Testing
 @testable import AliveControl
 
 struct BoxConfigurationTests {
-    @Test func emptyFileIsTheEmbeddedDefault() throws {
+    /// A file states what it wants: an empty one stores and publishes nothing (a file
+    /// written before the box could store on itself keeps meaning what it meant).
+    @Test func emptyFileIsTheBareConfiguration() throws {
         let configuration = try BoxConfiguration.parse(toml: "")
-        #expect(configuration == .default)
+        #expect(configuration == BoxConfiguration())
         #expect(configuration.ingest.rtmpPort == 1935 && configuration.http.port == 8080)
         #expect(configuration.segments.seconds == 10 && configuration.ring.budgetMiB == 64)
-        #expect(BoxConfiguration.default.validate().isEmpty)
+        #expect(configuration.storage.backend == .none && configuration.publishing == nil)
+    }
+
+    /// Without a file the box does the whole job on itself: it stores on the box and
+    /// publishes to its journal.
+    @Test func theEmbeddedDefaultStoresOnTheBoxAndPublishesLocally() throws {
+        let configuration = BoxConfiguration.default
+        #expect(configuration.validate().isEmpty)
+        #expect(configuration.storage.backend == .box && configuration.storage.endpoints.isEmpty)
+        guard case .table(let publishing) = configuration.publishing else {
+            Issue.record("no [publishing] table in the embedded default")
+            return
+        }
+        #expect(publishing["network"] == .string("local"))
+        // What the box writes when it first saves a change reads back the same.
+        let reread = try BoxConfiguration.parse(toml: configuration.renderTOML())
+        #expect(reread == configuration)
     }
 
     @Test func readsEverySetting() throws {

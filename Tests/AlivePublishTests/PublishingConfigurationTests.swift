@@ -92,7 +92,7 @@ import Testing
         #expect(error?.kind == .configuration)
         let detail = error?.detail ?? ""
         for expected in [
-            "publishing.network: must be \"hive\", \"avalon\" or \"none\"",
+            "publishing.network: must be \"hive\", \"avalon\", \"local\" or \"none\"",
             "publishing.streamer: must be a string",
             "publishing.batch_interval_seconds: must be 0–86400 seconds",
             "publishing.end_on_stop: must be true or false",

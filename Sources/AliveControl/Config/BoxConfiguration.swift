@@ -38,8 +38,12 @@ public struct BoxConfiguration: Sendable, Equatable {
 
     public struct Storage: Sendable, Equatable {
         public enum Backend: String, Sendable, CaseIterable {
-            /// Segments stay in the ring only (the embedded default).
+            /// Nothing is stored: segments stay in the ring for the HLS preview only.
             case none
+            /// The box is its own IPFS store (the embedded default): CIDs computed on the
+            /// box, segments kept in the ring and chunk files in memory, served at
+            /// `/ipfs/<cid>` while they last. No endpoints.
+            case box
             /// Kubo's RPC `POST /api/v0/add`.
             case kubo
             /// IPFS Cluster's `POST /add` (replicated pin).
@@ -69,8 +73,21 @@ public struct BoxConfiguration: Sendable, Equatable {
 
     public init() {}
 
-    /// The embedded default: RTMP on 1935, HTTP on 8080, data under ./data, no external services.
-    public static let `default` = BoxConfiguration()
+    /// The embedded default (no configuration file): RTMP on 1935, HTTP on 8080, data under
+    /// ./data, and the whole flow with no external service: the box stores on itself
+    /// (`storage.backend = "box"`) and publishes to its journal (`publishing.network =
+    /// "local"`, shown in status, never broadcast).
+    public static let `default`: BoxConfiguration = {
+        var configuration = BoxConfiguration()
+        configuration.storage.backend = .box
+        configuration.publishing = .table([
+            "network": .string("local"),
+            "streamer": .string("alived"),
+            "link": .string("box"),
+            "batch_interval_seconds": .integer(30),
+        ])
+        return configuration
+    }()
 }
 
 /// One thing wrong with a configuration: where, and why.
@@ -119,7 +136,8 @@ extension BoxConfiguration {
         check(!http.listen.isEmpty, "http.listen", "must be an address such as 0.0.0.0")
         check((0...65_535).contains(http.port), "http.port", "must be 0...65535 (was \(http.port))")
         check((1...600).contains(http.idleTimeoutSeconds), "http.idle_timeout_seconds", "must be 1...600")
-        check(storage.backend == .none || !storage.endpoints.isEmpty, "storage.endpoints", "needs at least one URL for backend \"\(storage.backend.rawValue)\"")
+        let needsEndpoints = storage.backend != .none && storage.backend != .box
+        check(!needsEndpoints || !storage.endpoints.isEmpty, "storage.endpoints", "needs at least one URL for backend \"\(storage.backend.rawValue)\"")
         for (index, url) in storage.endpoints.enumerated() {
             let lower = url.lowercased()
             check((lower.hasPrefix("http://") || lower.hasPrefix("https://")) && !url.contains("?") && url.count <= 200,

@@ -25,6 +25,8 @@ public struct ControlServer: Sendable {
     let streamControl: StreamControl?
     /// Warnings known at start that stay until the next start (first-boot settings refused).
     let notices: [String]
+    /// `storage.backend = "box"`: what the box stored on itself, by CID, for `/ipfs/<cid>`.
+    let gateway: (@Sendable (String) -> GatewayContent?)?
     /// Ledger keys the secrets API takes (posting, Avalon, AliveDB); nil: only the stream key.
     let keyInspector: LedgerKeyInspector?
     let startedAt = Date()
@@ -34,7 +36,8 @@ public struct ControlServer: Sendable {
                 storage: (@Sendable () async -> StorageSummary)? = nil,
                 thumbnails: ThumbnailService? = nil, camera: CameraSource? = nil,
                 publishing: (@Sendable () -> PublishingSummary)? = nil, streamControl: StreamControl? = nil,
-                notices: [String] = [], keyInspector: LedgerKeyInspector? = nil) {
+                notices: [String] = [], gateway: (@Sendable (String) -> GatewayContent?)? = nil,
+                keyInspector: LedgerKeyInspector? = nil) {
         self.ring = ring
         self.coordinator = coordinator
         self.pipeline = pipeline
@@ -49,6 +52,7 @@ public struct ControlServer: Sendable {
         self.publishing = publishing
         self.streamControl = streamControl
         self.notices = notices
+        self.gateway = gateway
         self.keyInspector = keyInspector
     }
 
@@ -106,6 +110,7 @@ public struct ControlServer: Sendable {
                 body: .init(byteBuffer: body)
             )
         }
+        addGatewayRoute(to: router)
         router.get("api/v1/status") { _, _ in
             var document = await StatusDocument(ring: ring, coordinator: coordinator, pipeline: pipeline, startedAt: startedAt)
             if let camera { document.camera = StatusDocument.Camera(camera.status) }

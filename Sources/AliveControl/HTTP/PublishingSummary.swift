@@ -17,6 +17,8 @@ public struct PublishingSummary: Sendable, Encodable {
     public var lastConfirmedSeq: Int64?
     public var lastTransactionID: String?
     public var pushesConfirmed: Int
+    /// Network `local`: the newest pushes as recorded (Alive Protocol payload JSON).
+    public var localPushes: [String]?
     public var streamEnded: Bool
     public var lastProblem: String?
 
@@ -34,7 +36,7 @@ public struct PublishingSummary: Sendable, Encodable {
 
     public init(phase: String, network: String, streamer: String, link: String, segmentsReceived: Int, gaps: Int,
                 aliveDB: AliveDB?, nextSeq: Int64?, lastConfirmedSeq: Int64?, lastTransactionID: String?,
-                pushesConfirmed: Int, streamEnded: Bool, lastProblem: String?) {
+                pushesConfirmed: Int, streamEnded: Bool, lastProblem: String?, localPushes: [String]? = nil) {
         self.phase = phase
         self.network = network
         self.streamer = streamer
@@ -48,5 +50,6 @@ public struct PublishingSummary: Sendable, Encodable {
         self.pushesConfirmed = pushesConfirmed
         self.streamEnded = streamEnded
         self.lastProblem = lastProblem
+        self.localPushes = localPushes
     }
 }

@@ -26,7 +26,7 @@ extension PublishingConfiguration {
                 if let network = Network(rawValue: text) {
                     configuration.network = network
                 } else {
-                    reader.problem("network", "must be \"hive\", \"avalon\" or \"none\"")
+                    reader.problem("network", "must be \"hive\", \"avalon\", \"local\" or \"none\"")
                 }
             }
             reader.string(table, "streamer").map { configuration.streamer = $0 }

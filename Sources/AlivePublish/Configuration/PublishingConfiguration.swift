@@ -13,6 +13,10 @@ public struct PublishingConfiguration: Sendable, Equatable {
         case avalon
         /// No ledger: segments go to AliveDB only.
         case none
+        /// No chain: every push (seq, single or chunk, op 2 and op 1) is made exactly as for
+        /// a ledger and recorded in the box's journal, shown in status, never broadcast.
+        /// The embedded default, so a box with no ledger account still runs the whole flow.
+        case local
     }
 
     public struct Hive: Sendable, Equatable {
@@ -162,6 +166,8 @@ extension PublishingConfiguration {
             check(!avalon.apiNodes.isEmpty, "avalon.api_nodes", "needs at least one Avalon API node")
             for (index, node) in avalon.apiNodes.enumerated() { checkURL(node, "avalon.api_nodes[\(index)]") }
             check(isAvalonAccount(streamer), "streamer", "must be an Avalon account name (1–50 chars of a–z, 0–9, - and .)")
+        case .local:
+            check(!streamer.isEmpty && streamer.utf8.count <= 50, "streamer", "must be 1–50 characters (a name for the local record)")
         case .none:
             break
         }

@@ -88,7 +88,7 @@ public struct PublishingSecrets: Sendable, CustomStringConvertible {
         switch configuration.network {
         case .hive: if postingKey == nil { missing.append("posting_key (the streamer's Hive posting key)") }
         case .avalon: if avalonKey == nil { missing.append("avalon_key (the streamer's Avalon key)") }
-        case .none: break
+        case .none, .local: break
         }
         if configuration.aliveDB != nil, configuration.network == .none, postingKey == nil {
             missing.append("posting_key (AliveDB's token sign-in is signed with it)")

@@ -55,7 +55,7 @@ extension Publisher {
                         $0.endTransactionID = result.transactionID
                         $0.endBlock = result.block
                     }
-                    logger.notice("stream ended on-chain", metadata: [
+                    logger.notice("stream ended \(Self.landed(on: ledger))", metadata: [
                         "ledger.tx": "\(result.transactionID)", "ledger.block": "\(result.block.map(String.init) ?? "?")",
                     ])
                 }
@@ -69,6 +69,11 @@ extension Publisher {
             ])
             update { $0.lastProblem = "stopped with \(left) segments not on-chain: \(error)" }
         }
+    }
+
+    /// Where a push lands, for the logs: a chain, or the box's own record (network `local`).
+    static func landed(on ledger: any Ledger) -> String {
+        ledger.network == "local" ? "in the local record (not broadcast)" : "on-chain"
     }
 
     var problemHook: @Sendable (String?) -> Void {
@@ -117,7 +122,7 @@ extension Publisher {
                 let result = try await components.control(.configure(options), deadline: { [self] in
                     [bound, stopDeadline].compactMap { $0 }.min()
                 }, problem: problemHook)
-                logger.notice("stream configured on-chain", metadata: ["ledger.tx": "\(result.transactionID)"])
+                logger.notice("stream configured \(Self.landed(on: ledger))", metadata: ["ledger.tx": "\(result.transactionID)"])
             } catch let error as PublishError where error.kind == .timedOut && !mustConfigure {
                 logger.warning("stream configuration not confirmed; publishing goes on", metadata: ["publish.error": "\(error)"])
             } catch let error as PublishError where error.kind == .timedOut {
@@ -211,12 +216,16 @@ extension Publisher {
                 try await journal.run { try $0.markConfirmed(stream, seq: seq, transactionID: transaction.transactionID, blockNumber: block) }
                 update {
                     $0.pushesConfirmed += 1
+                    if ledger.network == "local" {
+                        $0.recentLocalPushes.append(transaction.body)
+                        $0.recentLocalPushes.removeFirst(max(0, $0.recentLocalPushes.count - PublisherStatus.recentLocalPushLimit))
+                    }
                     if seq >= ($0.lastConfirmedSeq ?? seq) {
                         $0.lastConfirmedSeq = seq
                         $0.lastTransactionID = transaction.transactionID
                     }
                 }
-                logger.info("push on-chain", metadata: [
+                logger.info("push \(Self.landed(on: ledger))", metadata: [
                     "ledger.seq": "\(seq)", "ledger.tx": "\(transaction.transactionID)", "ledger.block": "\(block.map(String.init) ?? "?")",
                 ])
             },

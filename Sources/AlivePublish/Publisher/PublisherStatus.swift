@@ -35,6 +35,10 @@ public struct PublisherStatus: Sendable, Equatable {
     /// The transaction that carried the highest confirmed seq.
     public var lastTransactionID: String?
     public var pushesConfirmed = 0
+    /// Network `local`: the newest recorded pushes, each the payload a chain would carry
+    /// (at most `recentLocalPushLimit`, oldest first).
+    public var recentLocalPushes: [String] = []
+    public static let recentLocalPushLimit = 5
     /// Pushes re-signed with the same seq after their transaction expired unseen.
     public var resigned = 0
     /// The end of the stream (op 1) is on-chain.

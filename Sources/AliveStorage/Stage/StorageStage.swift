@@ -94,7 +94,7 @@ public actor StorageStage {
             }
             attempt += 1
             do {
-                let stored = try await uploader.store(StorageObject(kind: .segment, name: segment.name, bytes: bytes))
+                let stored = try await uploader.store(StorageObject(kind: .segment, name: segment.name, bytes: bytes, ringSequence: segment.sequence))
                 await reportStored(segment, stored, attempts: attempt)
                 return true
             } catch is CancellationError {

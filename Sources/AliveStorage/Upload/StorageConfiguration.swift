@@ -6,6 +6,8 @@ public struct StorageConfiguration: Sendable {
         case ipfs([IPFSEndpoint])
         case skynet([SkynetPortal])
         case authenticatedUploader([AuthenticatedUploaderEndpoint])
+        /// The box itself: CIDs computed here, content served by its own gateway.
+        case onBox(OnBoxContent)
 
         /// The kind of storage, whatever the endpoints: its hashes mean the same.
         public var kind: String {
@@ -13,6 +15,7 @@ public struct StorageConfiguration: Sendable {
             case .ipfs: "ipfs"
             case .skynet: "skynet"
             case .authenticatedUploader: "authenticated uploader"
+            case .onBox: "box"
             }
         }
 
@@ -21,6 +24,7 @@ public struct StorageConfiguration: Sendable {
             case .ipfs(let list): list.count
             case .skynet(let list): list.count
             case .authenticatedUploader(let list): list.count
+            case .onBox: 1
             }
         }
     }
@@ -56,8 +60,12 @@ public struct StorageConfiguration: Sendable {
             if endpoints.contains(where: { $0.accessToken.isEmpty }) {
                 throw StorageError(.invalidRequest, "authenticated uploader without an access token")
             }
+        case .onBox:
+            urls = []
         }
-        guard !urls.isEmpty else { throw StorageError(.noEndpoint, "no storage endpoint configured") }
+        let needsEndpoints: Bool
+        if case .onBox = backend { needsEndpoints = false } else { needsEndpoints = true }
+        guard !needsEndpoints || !urls.isEmpty else { throw StorageError(.noEndpoint, "no storage endpoint configured") }
         for url in urls {
             let lower = url.lowercased()
             guard lower.hasPrefix("http://") || lower.hasPrefix("https://"), !url.contains("?") else {

@@ -16,11 +16,15 @@ public struct StorageObject: Sendable {
     /// File name sent in the multipart upload (`12.ts`, `chunk-3.csv`).
     public var name: String
     public var bytes: any SegmentBytes
+    /// The segment's sequence in the ring it was leased from (the box's own store
+    /// serves it from there).
+    public var ringSequence: UInt64?
 
-    public init(kind: Kind, name: String, bytes: any SegmentBytes) {
+    public init(kind: Kind, name: String, bytes: any SegmentBytes, ringSequence: UInt64? = nil) {
         self.kind = kind
         self.name = name
         self.bytes = bytes
+        self.ringSequence = ringSequence
     }
 }
 

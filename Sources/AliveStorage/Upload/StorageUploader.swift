@@ -30,6 +30,7 @@ public final class StorageUploader: Sendable {
             case .ipfs(let list): endpoints = list.map { IPFSUploader(endpoint: $0) }
             case .skynet(let list): endpoints = list.map { SkynetUploader(portal: $0) }
             case .authenticatedUploader(let list): endpoints = list.map { AuthenticatedUploader(endpoint: $0) }
+            case .onBox: endpoints = []
             }
             lastFailure = Array(repeating: nil, count: endpoints.count)
         }
@@ -66,9 +67,17 @@ public final class StorageUploader: Sendable {
     /// Stores `object`, returning the hash to publish. Throws the last endpoint's error
     /// when every endpoint failed, `CancellationError` when the task is cancelled.
     public func store(_ object: StorageObject) async throws -> StoredObject {
-        let cid = computesCID ? UnixFSFileHasher(version: configuration.cidVersion).cid(of: object.bytes) : nil
-        var lastError = StorageError(.noEndpoint, "no storage endpoint configured")
         let (configuration, endpoints, order) = state.withLock { ($0.configuration, $0.endpoints, Self.attemptOrder($0)) }
+        let computesCID: Bool
+        if case .skynet = configuration.backend { computesCID = false } else { computesCID = true }
+        let started = ContinuousClock.now
+        let cid = computesCID ? UnixFSFileHasher(version: configuration.cidVersion).cid(of: object.bytes) : nil
+        if case .onBox(let content) = configuration.backend, let cid {
+            try content.add(object, cid: cid.description)
+            return StoredObject(hash: cid.description, cid: cid, endpoint: "box", byteCount: object.bytes.count,
+                                uploadTime: ContinuousClock.now - started)
+        }
+        var lastError = StorageError(.noEndpoint, "no storage endpoint configured")
         for index in order {
             try Task.checkCancellation()
             let endpoint = endpoints[index]
