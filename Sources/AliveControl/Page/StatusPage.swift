@@ -141,9 +141,11 @@ async function refreshStatus() {
   $("publishing-section").classList.toggle("hidden", !storage && !publishing);
   fill($("storage"), storage ? [["Storage", storage.backend], ["Stored", storage.stored + " segments, " + storage.pending + " waiting"],
     ["Gaps", storage.gaps], ["Last hash", storage.last_stored.length ? storage.last_stored[storage.last_stored.length - 1].hash : null]] : []);
-  fill($("publishing"), publishing ? [["Publishing", publishing.phase + " on " + publishing.network + " as " + publishing.streamer + "/" + publishing.link],
+  const local = publishing && publishing.network === "local";
+  fill($("publishing"), publishing ? [["Publishing", publishing.phase + (local ? " to the box's own record (not broadcast)" : " on " + publishing.network) + " as " + publishing.streamer + "/" + publishing.link],
     ["AliveDB", publishing.alive_db ? publishing.alive_db.pushed + " pushed, " + publishing.alive_db.failed + " failed, " + publishing.alive_db.dropped + " dropped" : null],
-    ["Last seq on-chain", publishing.last_confirmed_seq], ["Last transaction", publishing.last_transaction_id],
+    [local ? "Last seq recorded" : "Last seq on-chain", publishing.last_confirmed_seq], [local ? "Last record" : "Last transaction", publishing.last_transaction_id],
+    ["Last push", local && publishing.local_pushes && publishing.local_pushes.length ? publishing.local_pushes[publishing.local_pushes.length - 1] : null],
     ["Stream ended", publishing.stream_ended ? "yes" : null], ["Problem", publishing.last_problem]] : []);
   // No ledger (network "none"): nothing to configure or end. Login is handled by needs-auth.
   $("stream-buttons").style.display = publishing && publishing.network !== "none" ? "" : "none";
