@@ -481,6 +481,13 @@ class Stack:
             shutil.rmtree(self.directory, ignore_errors=True)
 
     # -- outcomes ----------------------------------------------------------
+    def wait_settled(self, minimum, timeout):
+        try:
+            return wait_for("every closed segment stored, on AliveDB and on the chain",
+                            lambda: self.settled(minimum), timeout)
+        except Failure as failure:
+            raise Failure(f"{failure}: {diagnose(self)}")
+
     def settled(self, minimum=1):
         """Bounded-wait predicate: alived stored every closed segment, AliveDB has them all and
         every one is on the chain (the accepted pushes expand to the same count). Returns the state."""
@@ -497,6 +504,24 @@ class Stack:
         if len(expanded) < len(items):
             return None
         return state
+
+
+def diagnose(stack):
+    """What the box and the doubles hold, for a failure message."""
+    try:
+        status = stack.alived.status(timeout=5)
+        state = stack.doubles.state()
+        items = list(dict.fromkeys(i["src"] for i in state["alivedb"]["items"] if i["link"] == stack.link))
+        on_chain = [c for c, _, _ in expand(pushes(state), stack.front)]
+        missing = [c for c in items if c not in set(on_chain)]
+        known = stack.alived.stored_sequences()
+        return (f"ring closed {status['ring']['segments_closed']}, storage stored {status['storage']['stored']} pending "
+                f"{status['storage']['pending']}; publishing {json.dumps(status['publishing'])}; AliveDB {len(items)} "
+                f"distinct, on chain {len(on_chain)}; on AliveDB but not on chain: "
+                f"{[(c, known.get(c)) for c in missing][:10]}; mempool {state['hive']['mempool']}, "
+                f"refusals {state['hive']['refusals'][-3:]}")
+    except Exception as error:  # a diagnosis must not hide the failure
+        return f"(no diagnosis: {error})"
 
 
 def expand(push_list, front):
