@@ -497,7 +497,8 @@ class Stack:
         if closed < minimum or stored < closed:
             return None
         state = self.doubles.state()
-        items = [i for i in state["alivedb"]["items"] if i["link"] == self.link]
+        # distinct: after a kill -9 a segment may reach AliveDB twice
+        items = set(i["src"] for i in state["alivedb"]["items"] if i["link"] == self.link)
         if len(items) < stored:
             return None
         expanded = expand(pushes(state), self.front)
