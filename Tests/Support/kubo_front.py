@@ -22,9 +22,12 @@ Endpoints (all on 127.0.0.1):
                             form field `content`; answers {"hash": cid}.
   POST /__mode?set=M[&delay=S]
                             test control: normal | status500 | hang | close-mid-body |
-                            wrong-cid | slow (answer after S seconds).
+                            wrong-cid | slow (answer after S seconds) | down (close the
+                            connection without an answer, like a stopped node).
   POST /echo                answers {"method","contentType","body","length"} of the request.
-  GET  /__stats             test control: request counters and the last upload's shape.
+  GET  /__stats             test control: request counters, the last upload's shape, and
+                            `adds`: per answered add {cid, size, arrival_ns, answered_ns}
+                            (wall-clock time.time_ns(): request arrival, answer written).
 
 Kubo's shared library can only add with its defaults (CIDv0). For cid-version=1 the
 front stores the file through Kubo and answers the CIDv1 that aleph-cid (an independent,
@@ -43,6 +46,7 @@ import json
 import os
 import shutil
 import signal
+import socket
 import sys
 import tempfile
 import threading
@@ -239,7 +243,8 @@ class Front(BaseHTTPRequestHandler):
         url = urllib.parse.urlsplit(self.path)
         if url.path == "/__stats":
             with self.server.state["lock"]:
-                self.reply_json(200, {"requests": self.server.state["requests"], "last": self.server.state["last"]})
+                self.reply_json(200, {"requests": self.server.state["requests"], "last": self.server.state["last"],
+                                      "adds": self.server.state["adds"]})
             return
         if not self.apply_mode(url.path):
             return
@@ -253,6 +258,7 @@ class Front(BaseHTTPRequestHandler):
         self.reply(404, b"no such endpoint\n", "text/plain")
 
     def do_POST(self):
+        self.arrival_ns = time.time_ns()
         url = urllib.parse.urlsplit(self.path)
         query = dict(urllib.parse.parse_qsl(url.query))
         if url.path == "/__mode":
@@ -297,6 +303,13 @@ class Front(BaseHTTPRequestHandler):
     def apply_mode(self, path):
         """Fault injection; returns False when the request was answered (or dropped) here."""
         mode = self.server.state["mode"]
+        if mode == "down":
+            self.close_connection = True
+            try:
+                self.connection.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            return False
         if mode == "status500":
             self.reply(500, b"internal error (injected)\n", "text/plain")
             return False
@@ -333,6 +346,13 @@ class Front(BaseHTTPRequestHandler):
         _, _, filename, data = self.file_part(parts, "file")
         cid = self.cid_for(data, query)
         self.reply(200, (json.dumps({"Name": filename or cid, "Hash": cid, "Size": str(len(data))}) + "\n").encode())
+        self.record_add(cid, len(data))
+
+    def record_add(self, cid, size):
+        state = self.server.state
+        with state["lock"]:
+            state["adds"].append({"cid": cid, "size": size, "arrival_ns": self.arrival_ns, "answered_ns": time.time_ns()})
+            del state["adds"][:-10000]
 
     def cluster_add(self, parts, query):
         _, _, filename, data = self.file_part(parts, "file")
@@ -379,7 +399,7 @@ def main():
         server.socket = context.wrap_socket(server.socket, server_side=True)
     server.kubo = kubo
     server.token = args.token
-    server.state = {"lock": threading.Lock(), "mode": "normal", "delay": 0.0, "requests": {}, "last": None}
+    server.state = {"lock": threading.Lock(), "mode": "normal", "delay": 0.0, "requests": {}, "last": None, "adds": []}
 
     def stop(*_):
         threading.Thread(target=server.shutdown, daemon=True).start()

@@ -45,6 +45,8 @@ AliveDB: GET /currentUser, POST /loginUser, POST /getToken (text/plain
   keys), POST /pushStream (Bearer token), GET /getStream.
 Control (all JSON):
   GET  /__state                 everything accepted / refused so far
+                                (accepted ops carry broadcast_ns, AliveDB items arrival_ns:
+                                wall-clock time.time_ns() of the request's arrival)
   POST /__mode?target=T&set=M[&only=method,…]
         T: hive0…, avalon, alivedb; M: normal | down (close without answer) |
         error500 (500, not processed) | hang (no answer, not processed) |
@@ -126,6 +128,7 @@ class Chain:
         self.included = {}        # txid -> {"block": n, "trx_in_block": i, "tx": tx, "expiration": s}
         self.accepted_ops = []    # custom_json ops in block order
         self.broadcast_calls = {}
+        self.accepted_at = {}     # txid -> wall-clock ns (time.time_ns) its broadcast arrived and was accepted
         self.refusals = []
         # Avalon
         self.avalon_head = 1
@@ -170,7 +173,8 @@ class Chain:
                 self.included[txid] = {"block": num, "trx_in_block": len(txids), "tx": tx, "expiration": expiration}
                 for name, body in tx["operations"]:
                     record = {"block": num, "txid": txid, "op": name, "id": body.get("id"),
-                              "required_posting_auths": body.get("required_posting_auths")}
+                              "required_posting_auths": body.get("required_posting_auths"),
+                              "broadcast_ns": self.accepted_at.get(txid)}
                     if name == "custom_json":
                         record["json"] = json.loads(body["json"])
                     self.accepted_ops.append(record)
@@ -229,7 +233,7 @@ class Chain:
         keys = set(bytes(PublicKey(key, prefix=self.prefix)).hex() for key in account["posting"])
         return keys, account.get("weight", 1), account.get("weight_threshold", 1)
 
-    def broadcast(self, tx, node, blackhole=False):
+    def broadcast(self, tx, node, blackhole=False, arrival_ns=None):
         chain = {"chain_id": self.chain_id, "prefix": self.prefix}
         try:
             signed = Signed_Transaction(**json.loads(json.dumps(tx)))
@@ -284,6 +288,7 @@ class Chain:
                 raise
             if not blackhole:
                 self.mempool[txid] = (json.loads(json.dumps(tx)), expiration)
+                self.accepted_at.setdefault(txid, arrival_ns)
             return {}
 
     def find_transaction(self, params):
@@ -534,7 +539,7 @@ class Handler(BaseHTTPRequestHandler):
         kind = self.server.kind
         try:
             if kind == "hive":
-                self.hive(method, url, body)
+                self.hive(method, url, body, arrival_ns)
             elif kind == "avalon":
                 self.avalon(method, url, body)
             elif kind == "alivedb":
@@ -545,7 +550,7 @@ class Handler(BaseHTTPRequestHandler):
             pass
 
     # -- hive ---------------------------------------------------------------
-    def hive(self, method, url, body):
+    def hive(self, method, url, body, arrival_ns=None):
         if method != "POST" or url.path not in ("/", ""):
             self.reply(404, {"error": "JSON-RPC over POST /"})
             return
@@ -565,7 +570,8 @@ class Handler(BaseHTTPRequestHandler):
             elif rpc_method == "condenser_api.get_accounts":
                 result = chain.get_accounts(params[0])
             elif rpc_method == "condenser_api.broadcast_transaction":
-                result = chain.broadcast(params[0], self.server.name, blackhole=(mode == "blackhole"))
+                result = chain.broadcast(params[0], self.server.name, blackhole=(mode == "blackhole"),
+                                         arrival_ns=arrival_ns)
             elif rpc_method == "transaction_status_api.find_transaction":
                 result = chain.find_transaction(params)
             elif rpc_method == "condenser_api.get_transaction":
