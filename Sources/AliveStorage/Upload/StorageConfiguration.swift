@@ -43,8 +43,12 @@ public struct StorageConfiguration: Sendable {
     /// real time raise the slow-upload warning.
     public var minimumRealTimeFactor: Double = 0.9
     /// Segments waiting for upload at most; when full the oldest waiting one is
-    /// reported as a gap (policy `dropOldestAsGap`).
-    public var maxPendingSegments: Int = 64
+    /// reported as a gap (policy `dropOldestAsGap`). The ring is the real bound: a waiting
+    /// segment is a hold on its ring pages (the entry here is a few words), and the ring
+    /// evicts the oldest held one when it needs room. So this only has to exceed what a ring
+    /// can hold — 64 lost segments in a 2-minute outage with the ring a quarter full (S1 of
+    /// scripts/e2e-scenarios).
+    public var maxPendingSegments: Int = 4096
 
     public init(backend: Backend) {
         self.backend = backend
