@@ -19,6 +19,12 @@ public struct StorageConfiguration: Sendable {
             }
         }
 
+        /// Whether this backend's hashes are IPFS CIDs computed on the box (all but Skynet).
+        public var computesCID: Bool {
+            if case .skynet = self { return false }
+            return true
+        }
+
         public var count: Int {
             switch self {
             case .ipfs(let list): list.count

@@ -59,19 +59,14 @@ public final class StorageUploader: Sendable {
     }
 
     /// Whether this backend's hashes are IPFS CIDs computed on the box.
-    public var computesCID: Bool {
-        if case .skynet = configuration.backend { return false }
-        return true
-    }
+    public var computesCID: Bool { configuration.backend.computesCID }
 
     /// Stores `object`, returning the hash to publish. Throws the last endpoint's error
     /// when every endpoint failed, `CancellationError` when the task is cancelled.
     public func store(_ object: StorageObject) async throws -> StoredObject {
         let (configuration, endpoints, order) = state.withLock { ($0.configuration, $0.endpoints, Self.attemptOrder($0)) }
-        let computesCID: Bool
-        if case .skynet = configuration.backend { computesCID = false } else { computesCID = true }
         let started = ContinuousClock.now
-        let cid = computesCID ? UnixFSFileHasher(version: configuration.cidVersion).cid(of: object.bytes) : nil
+        let cid = configuration.backend.computesCID ? UnixFSFileHasher(version: configuration.cidVersion).cid(of: object.bytes) : nil
         if case .onBox(let content) = configuration.backend, let cid {
             try content.add(object, cid: cid.description)
             return StoredObject(hash: cid.description, cid: cid, endpoint: "box", byteCount: object.bytes.count,
