@@ -70,7 +70,7 @@ let package = Package(
         ),
         .testTarget(
             name: "AliveJournalTests",
-            dependencies: ["AliveJournal", "journal-crash-helper"]
+            dependencies: ["AliveJournal", "journal-crash-helper", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         // ledger / journal (issue 5) -- end
         .systemLibrary(

@@ -56,7 +56,7 @@ extension Journal {
             for sequence in sequences {
                 guard let row = try Row.fetchOne(
                     db,
-                    sql: "SELECT sequence, cid, duration, alivedb_pushed, push_seq FROM segments WHERE stream_id = ? AND sequence = ?",
+                    sql: "SELECT \(Self.segmentColumns) FROM segments WHERE stream_id = ? AND sequence = ?",
                     arguments: [streamID, sequence])
                 else { throw JournalError(.notFound, "no segment \(sequence) in \(stream)") }
                 let segment = Self.segment(row)
@@ -239,9 +239,10 @@ extension Journal {
             db, sql: "SELECT * FROM ledger_pushes WHERE stream_id = ? AND seq = ?", arguments: [streamID, seq])
         else { throw JournalError(.notFound, "no push with seq \(seq) in \(stream)") }
         let kind: String = row["kind"]
-        let segmentSequences = try Int64.fetchAll(
-            db, sql: "SELECT sequence FROM segments WHERE stream_id = ? AND push_seq = ? ORDER BY sequence",
+        let carried = try Row.fetchAll(
+            db, sql: "SELECT sequence, discontinuity FROM segments WHERE stream_id = ? AND push_seq = ? ORDER BY sequence",
             arguments: [streamID, seq])
+        let segmentSequences = carried.map { $0["sequence"] as Int64 }
         let content: JournalPushContent
         if kind == "chunk" {
             guard let chunk = try Row.fetchOne(
@@ -252,13 +253,14 @@ extension Journal {
             guard segmentSequences.count == 1 else { throw JournalError(.storage, "push \(seq) of \(stream) has no segment") }
             content = .segment(sequence: segmentSequences[0])
         }
+        let discontinuity = kind == "segment" && carried[0]["discontinuity"] as Bool
         let stateText: String = row["state"]
         guard let state = JournalPushState(rawValue: stateText) else {
             throw JournalError(.storage, "push \(seq) of \(stream) has unknown state \(stateText)")
         }
         let serialized: Data? = row["tx_serialized"]
         return JournalPush(
-            stream: stream, seq: seq, content: content, src: row["src"], duration: row["duration"],
+            stream: stream, seq: seq, content: content, src: row["src"], duration: row["duration"], discontinuity: discontinuity,
             transaction: JournalSignedTransaction(
                 transactionID: row["tx_id"], body: row["tx_body"], serialized: serialized.map { [UInt8]($0) },
                 expiration: row["expiration"]),

@@ -1,29 +1,33 @@
 import GRDB
 
 extension Journal {
-    /// Records a stored segment. Recording the same segment again with the same CID
-    /// and duration is a no-op (a retry after a crash between store and record);
-    /// with different values it is a `conflict` and nothing changes.
-    public func recordSegment(_ stream: JournalStreamKey, sequence: Int64, cid: String, duration: Double) throws {
+    /// Records a stored segment (`discontinuity`: the first after a break in the stream).
+    /// Recording the same segment again with the same values is a no-op (a retry after a
+    /// crash between store and record); with different values it is a `conflict` and
+    /// nothing changes.
+    public func recordSegment(
+        _ stream: JournalStreamKey, sequence: Int64, cid: String, duration: Double, discontinuity: Bool = false
+    ) throws {
         guard sequence >= 0 else { throw JournalError(.invalidInput, "segment sequence must not be negative") }
         guard !cid.isEmpty else { throw JournalError(.invalidInput, "segment CID must not be empty") }
         guard duration.isFinite, duration > 0 else { throw JournalError(.invalidInput, "segment duration must be a positive number") }
         try write("recording segment") { db in
             let streamID = try streamID(stream, in: db, create: true)!
             if let row = try Row.fetchOne(
-                db, sql: "SELECT cid, duration FROM segments WHERE stream_id = ? AND sequence = ?",
+                db, sql: "SELECT cid, duration, discontinuity FROM segments WHERE stream_id = ? AND sequence = ?",
                 arguments: [streamID, sequence])
             {
                 let existingCID: String = row["cid"]
                 let existingDuration: Double = row["duration"]
-                guard existingCID == cid, existingDuration == duration else {
-                    throw JournalError(.conflict, "segment \(sequence) of \(stream) is already recorded with another CID or duration")
+                let existingMark: Bool = row["discontinuity"]
+                guard existingCID == cid, existingDuration == duration, existingMark == discontinuity else {
+                    throw JournalError(.conflict, "segment \(sequence) of \(stream) is already recorded with another CID, duration or mark")
                 }
                 return
             }
             try db.execute(
-                sql: "INSERT INTO segments (stream_id, sequence, cid, duration) VALUES (?, ?, ?, ?)",
-                arguments: [streamID, sequence, cid, duration])
+                sql: "INSERT INTO segments (stream_id, sequence, cid, duration, discontinuity) VALUES (?, ?, ?, ?, ?)",
+                arguments: [streamID, sequence, cid, duration, discontinuity])
         }
     }
 
@@ -65,15 +69,18 @@ extension Journal {
             guard let streamID = try streamID(stream, in: db, create: false) else { return [] }
             return try Row.fetchAll(
                 db,
-                sql: "SELECT sequence, cid, duration, alivedb_pushed, push_seq FROM segments WHERE stream_id = ? AND \(filter) ORDER BY sequence",
+                sql: "SELECT \(Self.segmentColumns) FROM segments WHERE stream_id = ? AND \(filter) ORDER BY sequence",
                 arguments: [streamID]
             ).map(Self.segment)
         }
     }
 
+    /// What `segment(_:)` reads.
+    static let segmentColumns = "sequence, cid, duration, discontinuity, alivedb_pushed, push_seq"
+
     static func segment(_ row: Row) -> JournalSegment {
         JournalSegment(
-            sequence: row["sequence"], cid: row["cid"], duration: row["duration"],
+            sequence: row["sequence"], cid: row["cid"], duration: row["duration"], discontinuity: row["discontinuity"],
             pushedToAliveDB: row["alivedb_pushed"] as Int64 == 1, ledgerSeq: row["push_seq"])
     }
 }

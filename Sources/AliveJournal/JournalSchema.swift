@@ -80,6 +80,13 @@ enum JournalSchema {
                 );
                 """)
         }
+        // The first segment after a break in the stream (AliveLedger's AliveDiscontinuity):
+        // kept with the segment so a push made after a restart still carries the mark.
+        migrator.registerMigration("v2 segment discontinuity") { db in
+            try db.execute(sql: """
+                ALTER TABLE segments ADD COLUMN discontinuity INTEGER NOT NULL DEFAULT 0 CHECK (discontinuity IN (0, 1))
+                """)
+        }
         return migrator
     }
 }

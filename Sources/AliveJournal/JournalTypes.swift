@@ -21,6 +21,8 @@ public struct JournalSegment: Sendable, Equatable {
     public let cid: String
     /// Seconds.
     public let duration: Double
+    /// The first segment after a break in the stream: its push marks it.
+    public let discontinuity: Bool
     public let pushedToAliveDB: Bool
     /// The ledger seq of the push that carries it, once recorded.
     public let ledgerSeq: Int64?
@@ -76,6 +78,8 @@ public struct JournalPush: Sendable, Equatable {
     public let src: String
     /// `len` of a single-segment push; nil for a chunk.
     public let duration: Double?
+    /// A single-segment push of a segment that follows a break (a chunk marks its lines).
+    public let discontinuity: Bool
     public let transaction: JournalSignedTransaction
     public let state: JournalPushState
     /// How many times this seq was signed (1 + re-signs after expiry).

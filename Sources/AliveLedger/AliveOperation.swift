@@ -1,7 +1,8 @@
-/// What a push carries: a chunk's hash, or a single segment's hash and duration.
+/// What a push carries: a chunk's hash, or a single segment's hash and duration (and
+/// whether it follows a break in the stream: `AliveDiscontinuity`).
 public enum AlivePushContent: Sendable, Equatable {
     case chunk(src: String)
-    case segment(src: String, duration: Double)
+    case segment(src: String, duration: Double, discontinuity: Bool = false)
 }
 
 /// Storage network named in op 2.
@@ -54,10 +55,11 @@ public enum AliveOperation: Sendable, Equatable {
             case .chunk(let src):
                 try AliveNames.validateStorageHash(src)
                 object["src"] = .string(src)
-            case .segment(let src, let duration):
+            case .segment(let src, let duration, let discontinuity):
                 try AliveNames.validateStorageHash(src)
                 object["src"] = .string(src)
                 object["len"] = .number(try AliveSegmentDuration.rounded(duration))
+                if discontinuity { object[AliveDiscontinuity.payloadKey] = 1 }
             }
             for (key, hash) in try renditions.members() { object[key] = .string(hash) }
             return object

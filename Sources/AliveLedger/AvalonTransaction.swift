@@ -31,7 +31,7 @@ public struct AvalonTransaction: Sendable, Equatable {
     }
 
     /// Type 26: pushes `seq` (0 … 10000) with a chunk hash, or `"<hash>,<len>"` for a
-    /// single segment (1–101 chars).
+    /// single segment (`"<hash>,<len>,d"` after a break: `AliveDiscontinuity`); 1–101 chars.
     public static func playlistPush(sender: String, link: String, seq: UInt64, content: AlivePushContent, ts: Int64) throws
         -> AvalonTransaction
     {
@@ -42,9 +42,10 @@ public struct AvalonTransaction: Sendable, Equatable {
         case .chunk(let src):
             try AliveNames.validateStorageHash(src)
             text = src
-        case .segment(let src, let duration):
+        case .segment(let src, let duration, let discontinuity):
             try AliveNames.validateStorageHash(src)
             text = src + "," + (try JSNumberFormat.string(AliveSegmentDuration.rounded(duration)))
+                + (discontinuity ? "," + AliveDiscontinuity.chunkField : "")
         }
         guard (1...101).contains(text.utf8.count) else { throw LedgerError.invalidInput("Avalon push content must be 1–101 characters") }
         return try AvalonTransaction(

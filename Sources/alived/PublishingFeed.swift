@@ -110,7 +110,8 @@ final class PublishingFeed: Service, Sendable {
             },
             nextSeq: status.nextSeq, lastConfirmedSeq: status.lastConfirmedSeq, lastTransactionID: status.lastTransactionID,
             pushesConfirmed: status.pushesConfirmed, streamEnded: status.streamEnded, lastProblem: status.lastProblem,
-            localPushes: configuration.network == .local ? status.recentLocalPushes : nil)
+            localPushes: configuration.network == .local ? status.recentLocalPushes : nil,
+            discontinuities: status.discontinuities)
     }
 
     /// The page's buttons: configure runs `alived stream configure`'s code; end goes through

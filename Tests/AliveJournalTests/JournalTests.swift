@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import AliveJournal
+import GRDB
 
 @Suite struct JournalTests {
     @Test func opensWithWALAndFullSynchronousWrites() throws {
@@ -251,6 +252,37 @@ extension JournalTests {
         #expect(error?.kind == .storage)
         #expect(try sqlite3(path, ".dump") == before)
         #expect(before.contains("theirs"))
+    }
+
+    /// A journal written before the discontinuity mark existed (migration v1 only) is
+    /// upgraded in place when opened: its segments read unmarked, new ones can be marked,
+    /// and a single-segment push of a marked segment says so (its re-signing needs it).
+    @Test func aJournalFromBeforeTheDiscontinuityMarkIsUpgradedInPlace() throws {
+        let directory = try TemporaryJournal.directory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("journal.sqlite").path
+        let old = try DatabaseQueue(path: path)
+        try JournalSchema.migrator().migrate(old, upTo: "v1")
+        try old.write { db in
+            try db.execute(sql: "INSERT INTO streams (id, network, streamer, link) VALUES (1, 'hive', 'alice', 'stream1')")
+            try db.execute(sql: "INSERT INTO segments (stream_id, sequence, cid, duration) VALUES (1, 0, 'QmOld', 2.0)")
+        }
+        try old.close()
+
+        let journal = try Journal(path: path)
+        defer { try? journal.close() }
+        #expect(try journal.segments(stream).map(\.discontinuity) == [false])
+        try journal.recordSegment(stream, sequence: 1, cid: "QmNew", duration: 2, discontinuity: true)
+        let error = #expect(throws: JournalError.self, "the same segment with another mark") {
+            try journal.recordSegment(stream, sequence: 1, cid: "QmNew", duration: 2)
+        }
+        #expect(error?.kind == .conflict)
+        let plain = try journal.recordPush(stream, content: .segment(sequence: 0)) { fakeTransaction(seq: $0) }
+        let marked = try journal.recordPush(stream, content: .segment(sequence: 1)) { fakeTransaction(seq: $0) }
+        #expect(!plain.discontinuity && marked.discontinuity)
+        #expect(try journal.push(stream, seq: marked.seq)?.discontinuity == true, "read back as recorded")
+        #expect(try journal.segments(stream).map(\.discontinuity) == [false, true])
+        #expect(try journal.integrityProblems() == [])
     }
 
     /// Runs the sqlite3 shell (Debian's sqlite3, a test dependency) with bounded time.

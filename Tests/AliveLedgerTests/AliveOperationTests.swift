@@ -15,6 +15,17 @@ import Testing
         #expect(text == #"{"op":0,"seq":1,"link":"stream1","src":"QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o","len":10.033}"#)
     }
 
+    /// alived's extension (AliveDiscontinuity): a marked single segment gets `"disc":1`
+    /// after `len`; an unmarked one is byte for byte what it was.
+    @Test func aSingleSegmentAfterABreakCarriesTheMarkAfterLen() throws {
+        let text = try AliveOperation.push(
+            seq: 7, link: "stream1", content: .segment(src: cid, duration: 2.5, discontinuity: true)).jsonText()
+        #expect(text == #"{"op":0,"seq":7,"link":"stream1","src":"QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o","len":2.5,"disc":1}"#)
+        let plain = try AliveOperation.push(
+            seq: 7, link: "stream1", content: .segment(src: cid, duration: 2.5, discontinuity: false)).jsonText()
+        #expect(!plain.contains("disc"))
+    }
+
     /// The vectors' V1 json was printed by Python (`10.0`); JavaScript, like the
     /// reference daemon, prints `10`. Both are the same JSON number; the signed bytes
     /// are whatever string we put in `json`, and V1's bytes are checked elsewhere.

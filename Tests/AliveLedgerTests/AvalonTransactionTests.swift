@@ -38,6 +38,13 @@ import Testing
         #expect(try fractional.hashedText().contains(#",6.007"]]"#))
     }
 
+    @Test func singleSegmentAfterABreakIsHashCommaLenCommaD() throws {
+        let transaction = try AvalonTransaction.playlistPush(
+            sender: "alice", link: "stream1", seq: 4, content: .segment(src: cid, duration: 4.0, discontinuity: true),
+            ts: 1_704_067_200_000)
+        #expect(try transaction.hashedText().contains(#""seq":[[4,"QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o,4,d"]]"#))
+    }
+
     @Test func limits() {
         #expect(throws: LedgerError.self) {
             try AvalonTransaction.playlistPush(sender: "alice", link: "s", seq: 10_001, content: .chunk(src: "Qm"), ts: 1)

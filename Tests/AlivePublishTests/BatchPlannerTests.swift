@@ -6,7 +6,7 @@ import Testing
     private func segments(_ count: Int, from first: Int = 0) -> [JournalSegment] {
         (first..<(first + count)).map {
             JournalSegment(sequence: Int64($0), cid: fakeCID($0), duration: 10.0 + Double($0 % 7) / 100,
-                           pushedToAliveDB: false, ledgerSeq: nil)
+                           discontinuity: false, pushedToAliveDB: false, ledgerSeq: nil)
         }
     }
 

@@ -275,6 +275,72 @@ import Testing
         #expect(try fixture.journal.pushes(stream).map(\.content) == expected)
     }
 
+    @Test func theFirstSegmentAfterABreakIsMarkedInChunksAndInSinglePushes() async throws {
+        let fixture = try await PublishFixture.start()
+        let kubo = try await SupportServer.start(script: "kubo_front.py", arguments: [])
+        defer {
+            fixture.close()
+            kubo.stop()
+        }
+        let kuboURL = "http://127.0.0.1:\(kubo.payload)"
+        let uploader = try StorageUploader(
+            configuration: StorageConfiguration(backend: .ipfs([IPFSEndpoint(api: .kuboRPC, url: kuboURL)])), client: fixture.http)
+        let link = "breaks"
+        let running = RunningPublisher(try fixture.publisher(
+            fixture.configuration(link: link, batchInterval: .seconds(1), aliveDB: false), chunkStorage: uploader))
+        // One interval: two segments, one lost before it was stored, then the next one.
+        await running.publisher.segmentStored(sequence: 0, hash: fakeCID(0), duration: 2)
+        await running.publisher.segmentStored(sequence: 1, hash: fakeCID(1), duration: 2)
+        await running.publisher.handle(.gap(sequence: 2, duration: 2))
+        await running.publisher.segmentStored(sequence: 3, hash: fakeCID(3), duration: 2)
+        try await running.waitFor("the chunk on-chain") { $0.pushesConfirmed == 1 }
+        // An encoder reconnect (the segment's own flag), alone in its interval; then a plain one.
+        await running.publisher.segmentStored(sequence: 0, hash: fakeCID(4), duration: 2.5, discontinuity: true)
+        try await running.waitFor("the marked single on-chain") { $0.pushesConfirmed == 2 }
+        await running.publisher.segmentStored(sequence: 1, hash: fakeCID(5), duration: 2.5)
+        try await running.waitFor("the plain single on-chain") { $0.pushesConfirmed == 3 }
+        let status = try await running.stop()
+        #expect(status.discontinuities == 2 && status.gaps == 1 && status.segmentsReceived == 5)
+
+        let state = try await fixture.doubles.state()
+        #expect(state.hive.refusals.isEmpty, "\(state.hive.refusals)")
+        let ops = state.aliveOps(link: link)
+        #expect(ops.map(\.op) == [0, 0, 0, 1])
+        #expect(ops.map(\.seq) == [0, 1, 2, nil])
+        let chunk = try await fixture.http.send(.get("\(kuboURL)/ipfs/\(try #require(ops[0].src))"))
+        #expect(String(decoding: chunk.body, as: UTF8.self) == "\(fakeCID(0)),2\n\(fakeCID(1)),2\n\(fakeCID(3)),2,d",
+                "the line after the gap carries the mark")
+        #expect(ops[0].disc == nil)
+        #expect(ops[1].src == fakeCID(4) && ops[1].len == 2.5 && ops[1].disc == 1)
+        #expect(ops[2].src == fakeCID(5) && ops[2].len == 2.5 && ops[2].disc == nil)
+        let stream = JournalStreamKey(network: "hive", streamer: "alice", link: link)
+        #expect(try fixture.journal.segments(stream).map(\.discontinuity) == [false, false, true, true, false])
+        #expect(try fixture.journal.integrityProblems() == [])
+    }
+
+    @Test func aRestartMarksTheFirstSegmentAfterIt() async throws {
+        let fixture = try await PublishFixture.start()
+        defer { fixture.close() }
+        let link = "restarted"
+        var configuration = fixture.configuration(link: link, aliveDB: false)
+        configuration.endOnStop = false
+        let first = RunningPublisher(try fixture.publisher(configuration))
+        await first.publisher.segmentStored(sequence: 0, hash: fakeCID(0), duration: 2)
+        try await first.waitFor("the first push on-chain") { $0.pushesConfirmed == 1 }
+        #expect(try await first.stop().discontinuities == 0, "the very first segment of a stream follows nothing")
+
+        // The same journal, a new process: the segmenter starts again at 0.
+        let second = RunningPublisher(try fixture.publisher(configuration))
+        await second.publisher.segmentStored(sequence: 0, hash: fakeCID(1), duration: 2)
+        await second.publisher.segmentStored(sequence: 1, hash: fakeCID(2), duration: 2)
+        try await second.waitFor("both pushes on-chain") { $0.pushesConfirmed == 2 }
+        #expect(try await second.stop().discontinuities == 1)
+
+        let ops = try await fixture.doubles.state().aliveOps(link: link)
+        #expect(ops.map(\.seq) == [0, 1, 2])
+        #expect(ops.map(\.disc) == [nil, 1, nil])
+    }
+
     @Test(arguments: [PublishingConfiguration.Network.hive, .none])
     func cancellingRunStopsAtOnceAndTheJournalKeepsTheRest(network: PublishingConfiguration.Network) async throws {
         let fixture = try await PublishFixture.start()

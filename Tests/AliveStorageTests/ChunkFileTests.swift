@@ -18,6 +18,20 @@ import Testing
         #expect(files[0].entries.count == 5)
     }
 
+    /// alived's discontinuity mark: a third field that HAlive, which reads the first two
+    /// fields of each line, skips; it counts towards the 4200 bytes like any other byte.
+    @Test func aMarkedLineGetsAThirdFieldAndCountsTowardsTheLimit() throws {
+        let marked = try ChunkFile.build([
+            ChunkEntry(hash: hash, duration: 2), ChunkEntry(hash: hash, duration: 2.5, discontinuity: true),
+        ])
+        #expect(marked.map(\.text) == ["\(hash),2\n\(hash),2.5,d"])
+        // 46 + ",2.002,d" = 54 bytes a line, 55 with the separator.
+        let entries = (0..<100).map { _ in ChunkEntry(hash: hash, duration: 2.002, discontinuity: true) }
+        let files = try ChunkFile.build(entries)
+        #expect(files.first?.entries.count == (ChunkFile.maxBytes + 1) / 55)
+        #expect(files.allSatisfy { $0.bytes.count <= ChunkFile.maxBytes })
+    }
+
     @Test func batchesOverTheLimitAreSplitIntoFullFiles() throws {
         // 46-char hash + "," + "2.002" = 52 bytes per line, 53 with the separator.
         let entries = (0..<200).map { _ in ChunkEntry(hash: hash, duration: 2.002) }

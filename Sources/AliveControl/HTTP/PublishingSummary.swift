@@ -10,6 +10,9 @@ public struct PublishingSummary: Sendable, Encodable {
     public var link: String
     public var segmentsReceived: Int
     public var gaps: Int
+    /// Segments published with the discontinuity mark (the first after a gap, an encoder
+    /// reconnect or a restart).
+    public var discontinuities: Int
     /// AliveDB: absent when no AliveDB is configured.
     public var aliveDB: AliveDB?
     /// The next seq the journal gives out, the highest one on-chain and its transaction.
@@ -36,7 +39,8 @@ public struct PublishingSummary: Sendable, Encodable {
 
     public init(phase: String, network: String, streamer: String, link: String, segmentsReceived: Int, gaps: Int,
                 aliveDB: AliveDB?, nextSeq: Int64?, lastConfirmedSeq: Int64?, lastTransactionID: String?,
-                pushesConfirmed: Int, streamEnded: Bool, lastProblem: String?, localPushes: [String]? = nil) {
+                pushesConfirmed: Int, streamEnded: Bool, lastProblem: String?, localPushes: [String]? = nil,
+                discontinuities: Int = 0) {
         self.phase = phase
         self.network = network
         self.streamer = streamer
@@ -51,5 +55,6 @@ public struct PublishingSummary: Sendable, Encodable {
         self.streamEnded = streamEnded
         self.lastProblem = lastProblem
         self.localPushes = localPushes
+        self.discontinuities = discontinuities
     }
 }

@@ -146,6 +146,7 @@ async function refreshStatus() {
     ["AliveDB", publishing.alive_db ? publishing.alive_db.pushed + " pushed, " + publishing.alive_db.failed + " failed, " + publishing.alive_db.dropped + " dropped" : null],
     [local ? "Last seq recorded" : "Last seq on-chain", publishing.last_confirmed_seq], [local ? "Last record" : "Last transaction", publishing.last_transaction_id],
     ["Last push", local && publishing.local_pushes && publishing.local_pushes.length ? publishing.local_pushes[publishing.local_pushes.length - 1] : null],
+    ["Discontinuities marked", publishing.discontinuities || null],
     ["Stream ended", publishing.stream_ended ? "yes" : null], ["Problem", publishing.last_problem]] : []);
   // No ledger (network "none"): nothing to configure or end. Login is handled by needs-auth.
   $("stream-buttons").style.display = publishing && publishing.network !== "none" ? "" : "none";

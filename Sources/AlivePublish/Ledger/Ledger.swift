@@ -86,7 +86,7 @@ public struct KeyCheckReport: Sendable, Equatable {
 extension JournalPush {
     /// What the push carries, as the ledger formats sign it.
     var aliveContent: AlivePushContent {
-        if let duration { return .segment(src: src, duration: duration) }
+        if let duration { return .segment(src: src, duration: duration, discontinuity: discontinuity) }
         return .chunk(src: src)
     }
 }

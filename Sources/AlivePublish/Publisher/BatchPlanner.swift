@@ -16,7 +16,7 @@ struct PlannedPush: Sendable, Equatable {
 enum BatchPlanner {
     static func plan(_ awaiting: [JournalSegment], eachAlone: Bool) throws -> [PlannedPush] {
         if eachAlone { return awaiting.map { PlannedPush(segments: [$0], chunk: nil) } }
-        let files = try ChunkFile.build(awaiting.map { ChunkEntry(hash: $0.cid, duration: $0.duration) })
+        let files = try ChunkFile.build(awaiting.map { ChunkEntry(hash: $0.cid, duration: $0.duration, discontinuity: $0.discontinuity) })
         var pushes: [PlannedPush] = []
         var start = 0
         for file in files {

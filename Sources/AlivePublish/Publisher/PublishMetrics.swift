@@ -8,6 +8,7 @@ enum PublishMetrics {
     static let segmentsRefused = Counter(label: "alived_publish_segments_total", dimensions: [("outcome", "refused")])
     static let gaps = Counter(label: "alived_publish_segments_total", dimensions: [("outcome", "gap")])
     static let journalFailures = Counter(label: "alived_publish_journal_failures_total")
+    static let discontinuities = Counter(label: "alived_publish_discontinuities_total")
     static let aliveDBPushed = Counter(label: "alived_alivedb_pushes_total", dimensions: [("outcome", "pushed")])
     static let aliveDBFailed = Counter(label: "alived_alivedb_pushes_total", dimensions: [("outcome", "failed")])
     static let aliveDBDropped = Counter(label: "alived_alivedb_pushes_total", dimensions: [("outcome", "dropped")])
@@ -15,7 +16,7 @@ enum PublishMetrics {
     static let pushesResigned = Counter(label: "alived_ledger_pushes_total", dimensions: [("outcome", "resigned")])
 
     static var all: [Counter] {
-        [segmentsReceived, segmentsRefused, gaps, journalFailures, aliveDBPushed, aliveDBFailed, aliveDBDropped,
+        [segmentsReceived, segmentsRefused, gaps, journalFailures, discontinuities, aliveDBPushed, aliveDBFailed, aliveDBDropped,
          pushesConfirmed, pushesResigned]
     }
 
@@ -26,6 +27,7 @@ enum PublishMetrics {
             (segmentsRefused, before.segmentsRefused, after.segmentsRefused),
             (gaps, before.gaps, after.gaps),
             (journalFailures, before.journalFailures, after.journalFailures),
+            (discontinuities, before.discontinuities, after.discontinuities),
             (aliveDBPushed, before.aliveDBPushed, after.aliveDBPushed),
             (aliveDBFailed, before.aliveDBFailed, after.aliveDBFailed),
             (aliveDBDropped, before.aliveDBDropped, after.aliveDBDropped),

@@ -180,7 +180,7 @@ extension Publisher {
         } else {
             let segment = planned.segments[0]
             content = .segment(sequence: segment.sequence)
-            aliveContent = .segment(src: segment.cid, duration: segment.duration)
+            aliveContent = .segment(src: segment.cid, duration: segment.duration, discontinuity: segment.discontinuity)
         }
         guard let signer = try await retrying("reading the chain state", { try await ledger.pushSigner(content: aliveContent) }) else {
             throw PublishError(.timedOut, "stopped before the push could be signed")

@@ -10,6 +10,10 @@ import Synchronization
 ///
 /// Intake (`segmentStored`, `handle(_:)`): the segment is validated, handed to the
 /// AliveDB sender first (no disk write in that path), then recorded in the journal.
+/// The first segment recorded after a break in the stream is marked as a discontinuity
+/// (`AliveDiscontinuity`), so its ledger push tells consumers where playback jumps:
+/// after a gap (lost before storage, refused, not journaled), an encoder reconnect
+/// (the segment's own flag), or a restart of the box with segments already journaled.
 /// AliveDB queue: bounded (`aliveDB.queueCapacity`), policy `dropOldest` (counted; the
 /// ledger still carries a dropped segment). AliveDB acknowledgements are noted in the
 /// journal; after a restart the newest unacknowledged segments are pushed again first
@@ -51,6 +55,8 @@ public final class Publisher: Service, Sendable {
         /// The journal's number for the next stored segment (the box's own numbering:
         /// the segmenter may start again at 0 after a restart).
         var nextSegment: Int64 = 0
+        /// Something was lost since the last recorded segment: mark the next one.
+        var breakPending = false
     }
 
     let configuration: PublishingConfiguration
@@ -90,6 +96,8 @@ public final class Publisher: Service, Sendable {
             }
             do {
                 initial.nextSegment = (try journal.segments(stream).last?.sequence ?? -1) + 1
+                // A restart: the stream's timestamps start again (and what was in flight is lost).
+                initial.breakPending = initial.nextSegment > 0
                 initial.status.nextSeq = try journal.nextSeq(stream)
                 if let aliveDB = configuration.aliveDB {
                     unacknowledged = Array(try journal.segmentsAwaitingAliveDB(stream).suffix(aliveDB.queueCapacity))
@@ -155,14 +163,17 @@ public final class Publisher: Service, Sendable {
 
     // MARK: intake
 
-    /// A storage stage event: stored segments are published, gaps counted.
+    /// A storage stage event: stored segments are published, gaps counted (and the next
+    /// stored segment marked as a discontinuity).
     public func handle(_ event: StorageEvent) async {
         switch event {
         case .stored(let segment):
-            await segmentStored(sequence: segment.sequence, hash: segment.object.hash, duration: segment.duration)
+            await segmentStored(sequence: segment.sequence, hash: segment.object.hash, duration: segment.duration,
+                                discontinuity: segment.discontinuity)
         case .gap(let sequence, let duration):
             update { $0.gaps += 1 }
-            logger.warning("segment lost before storage: not published", metadata: [
+            state.withLock { $0.breakPending = true }
+            logger.warning("segment lost before storage: not published, the next one is marked as a discontinuity", metadata: [
                 "segment.sequence": "\(sequence)", "segment.duration": "\(duration)",
             ])
         }
@@ -170,12 +181,14 @@ public final class Publisher: Service, Sendable {
 
     /// A segment was stored under `hash` (CID or skylink). `sequence` is the
     /// segmenter's and only logged: the journal numbers segments in arrival order.
-    public func segmentStored(sequence: UInt64, hash: String, duration: Double) async {
+    /// `discontinuity`: the segment starts after a break (an encoder reconnect).
+    public func segmentStored(sequence: UInt64, hash: String, duration: Double, discontinuity: Bool = false) async {
         do {
             // The protocol's own rules for a hash and a len, before anything is accepted.
             _ = try AliveChunk(entries: [AliveChunk.Entry(src: hash, duration: duration)])
         } catch {
             update { $0.segmentsRefused += 1 }
+            state.withLock { $0.breakPending = true }
             logger.error("stored segment refused: the protocol cannot carry it", metadata: [
                 "segment.sequence": "\(sequence)", "publish.error": "\(error)",
             ])
@@ -195,11 +208,26 @@ public final class Publisher: Service, Sendable {
         }
         guard let journal, configuration.network != .none else { return }
         let stream = stream
+        // Taken now, given back if the journal fails: intake runs one segment at a time.
+        let marked = state.withLock { state in
+            defer { state.breakPending = false }
+            return discontinuity || state.breakPending
+        }
         do {
-            try await journal.run { try $0.recordSegment(stream, sequence: number, cid: hash, duration: duration) }
+            try await journal.run {
+                try $0.recordSegment(stream, sequence: number, cid: hash, duration: duration, discontinuity: marked)
+            }
+            if marked {
+                update { $0.discontinuities += 1 }
+                logger.notice("segment marked as a discontinuity", metadata: [
+                    "segment.sequence": "\(sequence)", "segment.number": "\(number)",
+                ])
+            }
             wake.signal()
         } catch {
             update { $0.journalFailures += 1 }
+            // Not on-chain: the next segment follows a hole.
+            state.withLock { $0.breakPending = true }
             logger.error("journal could not record a stored segment: it will not go on-chain", metadata: [
                 "segment.sequence": "\(sequence)", "segment.number": "\(number)", "publish.error": "\(error)",
             ])

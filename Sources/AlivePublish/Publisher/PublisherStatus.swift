@@ -21,6 +21,9 @@ public struct PublisherStatus: Sendable, Equatable {
     public var gaps = 0
     /// Segments the journal could not record (they reach AliveDB only).
     public var journalFailures = 0
+    /// Segments recorded as the first after a break (their push carries the
+    /// `AliveDiscontinuity` mark).
+    public var discontinuities = 0
 
     public var aliveDBPushed = 0
     /// Given up after the configured attempts, or refused by AliveDB.

@@ -2,14 +2,22 @@
 public struct ChunkEntry: Sendable, Equatable {
     public var hash: String
     public var duration: Double
+    /// The first segment after a break in the stream: the line gets a third field `d`,
+    /// which consumers that do not know it skip (AliveLedger's `AliveDiscontinuity`).
+    public var discontinuity: Bool
 
-    public init(hash: String, duration: Double) {
+    /// The third field of a marked line.
+    public static let discontinuityField = "d"
+
+    public init(hash: String, duration: Double, discontinuity: Bool = false) {
         self.hash = hash
         self.duration = duration
+        self.discontinuity = discontinuity
     }
 
-    /// `<hash>,<len>` with len rounded to 3 decimals and printed like the reference
-    /// daemon (JavaScript's number formatting: no trailing zeros, `4` not `4.000`).
+    /// `<hash>,<len>` (`<hash>,<len>,d` when marked) with len rounded to 3 decimals and
+    /// printed like the reference daemon (JavaScript's number formatting: no trailing
+    /// zeros, `4` not `4.000`).
     func line() throws(StorageError) -> String {
         guard !hash.isEmpty, hash.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7f && $0 != UInt8(ascii: ",") }) else {
             throw StorageError(.invalidChunkEntry, "hash must be printable ASCII without commas")
@@ -22,12 +30,13 @@ public struct ChunkEntry: Sendable, Equatable {
         var fraction = String(Int(millis) % 1000)
         fraction = String(repeating: "0", count: 3 - fraction.count) + fraction
         while fraction.hasSuffix("0") { fraction.removeLast() }
-        return fraction.isEmpty ? "\(hash),\(whole)" : "\(hash),\(whole).\(fraction)"
+        let line = fraction.isEmpty ? "\(hash),\(whole)" : "\(hash),\(whole).\(fraction)"
+        return discontinuity ? line + "," + Self.discontinuityField : line
     }
 }
 
 /// The CSV file that bundles a batch of segments for one on-chain push: `<hash>,<len>`
-/// lines joined by `\n`, no header, no trailing newline, at most 4200 bytes (consumers
+/// lines (`<hash>,<len>,d` after a break) joined by `\n`, no header, no trailing newline, at most 4200 bytes (consumers
 /// refuse larger ones). `ChunkFile.build` splits a batch that would not fit.
 public struct ChunkFile: Sendable, Equatable {
     public static let maxBytes = 4200

@@ -25,6 +25,7 @@ public struct RingSegment: StorableSegment {
     public var sequence: UInt64 { segment.sequence }
     /// Seconds with the millisecond precision the segmenter measured.
     public var duration: Double { segment.durationSeconds }
+    public var discontinuity: Bool { segment.discontinuity }
 
     public func lease() -> (any SegmentBytes)? { ring.lease(segment.sequence) }
 }

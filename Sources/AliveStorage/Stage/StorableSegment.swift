@@ -4,6 +4,9 @@ public protocol StorableSegment: Sendable {
     var sequence: UInt64 { get }
     /// Media duration in seconds.
     var duration: Double { get }
+    /// True for the first segment after a break the segmenter or the ring knows of (an
+    /// encoder that reconnected, media refused or abandoned before it became a segment).
+    var discontinuity: Bool { get }
     /// File name for the upload, e.g. `"\(sequence).ts"`.
     var name: String { get }
     /// The segment's bytes, held (leased) for as long as the returned value lives; nil
@@ -26,6 +29,8 @@ public enum StorageEvent: Sendable, Equatable {
 public struct StoredSegment: Sendable, Equatable {
     public var sequence: UInt64
     public var duration: Double
+    /// The segment's own `discontinuity` (gaps before it are reported as `.gap` events).
+    public var discontinuity: Bool
     public var object: StoredObject
     /// Media seconds uploaded per wall-clock second (above 1: faster than real time).
     public var realTimeFactor: Double

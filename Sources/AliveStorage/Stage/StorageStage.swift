@@ -136,7 +136,8 @@ public actor StorageStage {
             "segment.sequence": "\(segment.sequence)", "storage.hash": "\(object.hash)",
             "storage.endpoint": "\(object.endpoint)", "storage.real_time_factor": "\(factor)",
         ])
-        await onEvent(.stored(StoredSegment(sequence: segment.sequence, duration: segment.duration, object: object,
+        await onEvent(.stored(StoredSegment(sequence: segment.sequence, duration: segment.duration,
+                                            discontinuity: segment.discontinuity, object: object,
                                             realTimeFactor: factor, attempts: attempts)))
     }
 

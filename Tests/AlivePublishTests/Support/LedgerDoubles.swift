@@ -133,6 +133,8 @@ struct DoublesState: Decodable {
         let link: String
         let src: String?
         let len: Double?
+        /// alived's discontinuity mark on a single-segment push (1), absent otherwise.
+        let disc: Int?
         let pub: String?
         let gw: String?
     }

@@ -164,12 +164,14 @@ final class TestSegment: StorableSegment, @unchecked Sendable {
     // @unchecked: `evicted` goes through LockedBox.
     let sequence: UInt64
     let duration: Double
+    let discontinuity: Bool
     let bytes: PagedBytes
     private let evicted = LockedBox(false)
 
-    init(sequence: UInt64, duration: Double, bytes: [UInt8]) {
+    init(sequence: UInt64, duration: Double, bytes: [UInt8], discontinuity: Bool = false) {
         self.sequence = sequence
         self.duration = duration
+        self.discontinuity = discontinuity
         self.bytes = PagedBytes(bytes, pageSize: 65_536)
     }
 
