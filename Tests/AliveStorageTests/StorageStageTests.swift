@@ -44,7 +44,10 @@ final class EventLog: Sendable {
         let front = try await KuboFront.start()
         let (client, stage, events) = try setUp(front)
         defer { client.shutdown(); front.stop() }
-        let segments = (1...4).map { TestSegment(sequence: UInt64($0), duration: 2, bytes: pseudoRandomBytes(count: 300_000, seed: UInt64($0))) }
+        // Segment 3 follows an encoder reconnect: its flag travels with it to publishing.
+        let segments = (1...4).map {
+            TestSegment(sequence: UInt64($0), duration: 2, bytes: pseudoRandomBytes(count: 300_000, seed: UInt64($0)), discontinuity: $0 == 3)
+        }
         // Submitted out of order before the stage runs: stored oldest first.
         for segment in [segments[2], segments[0], segments[3], segments[1]] { await stage.submit(segment) }
         let runner = Task { await stage.run() }
@@ -56,6 +59,7 @@ final class EventLog: Sendable {
             #expect(stored.object.hash == UnixFSFileHasher().cid(of: segment.bytes).description)
             #expect(stored.attempts == 1)
             #expect(stored.realTimeFactor > 0.9)
+            #expect(stored.discontinuity == (stored.sequence == 3))
         }
         let status = await stage.status
         #expect(status.stored == 4 && status.gaps == 0 && status.pending == 0 && !status.isSlowerThanRealTime)

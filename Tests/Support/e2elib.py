@@ -526,19 +526,50 @@ def diagnose(stack):
         return f"(no diagnosis: {error})"
 
 
-def expand(push_list, front):
-    """HAlive: a push with `len` is one segment; otherwise its `src` is a chunk of `hash,len` lines."""
+def expand_marked(push_list, front):
+    """HAlive: a push with `len` is one segment; otherwise its `src` is a chunk of `hash,len` lines.
+    With alived's discontinuity mark (docs/publishing.md): a third field `d` on a chunk line, or
+    `"disc": 1` on a single-segment push, marks the first segment after a break. Returns
+    [(cid, len, seq, marked)]; anything else in a line is a failure (the box never writes it)."""
     segments = []
     for push in push_list:
         if "len" in push and push["len"] is not None:
-            segments.append((push["src"], float(push["len"]), push["seq"]))
+            if push.get("disc", 1) != 1:
+                raise Failure(f"push {push['seq']}: disc must be 1 when present, got {push['disc']!r}")
+            segments.append((push["src"], float(push["len"]), push["seq"], "disc" in push))
         else:
             text = front.fetch(push["src"]).decode()
             for line in text.split("\n"):
                 if line.strip():
-                    cid, length = line.split(",")
-                    segments.append((cid, float(length), push["seq"]))
+                    fields = line.split(",")
+                    if len(fields) not in (2, 3) or (len(fields) == 3 and fields[2] != "d"):
+                        raise Failure(f"chunk {push['src']}: line {line!r} is neither hash,len nor hash,len,d")
+                    segments.append((fields[0], float(fields[1]), push["seq"], len(fields) == 3))
     return segments
+
+
+def expand(push_list, front):
+    """[(cid, len, seq)] of every segment the pushes carry, in order (`expand_marked` without marks)."""
+    return [(cid, length, seq) for cid, length, seq, _ in expand_marked(push_list, front)]
+
+
+def check_marks(state, front, order, problems, joins=(), extra_ok=False, what="on-chain segments"):
+    """Every break in the on-chain segment order (`order`: their segmenter sequences, from
+    check_order) is marked on the first segment after it: a hole (segments lost before storage)
+    or a numbering that starts again (a restart of the box). `joins`: segmenter sequences the box
+    flagged as a discontinuity when it closed them (encoder reconnects), which must be marked too.
+    Any other mark is a problem unless `extra_ok`. Returns (breaks, marked)."""
+    marked = [m for _, _, _, m in expand_marked(pushes(state), front)][:len(order)]
+    breaks = {i + 1 for i, (a, b) in enumerate(zip(order, order[1:])) if b != a + 1}
+    expected = breaks | {i for i, sequence in enumerate(order) if sequence in set(joins) and i > 0}
+    unmarked = [order[i] for i in sorted(expected) if i < len(marked) and not marked[i]]
+    if unmarked:
+        problems.append(f"{what}: {len(unmarked)} of {len(expected)} breaks not marked as a discontinuity "
+                        f"(segment sequences after them: {unmarked[:10]})")
+    extra = [order[i] for i, m in enumerate(marked) if m and i not in expected]
+    if extra and not extra_ok:
+        problems.append(f"{what}: {len(extra)} segments marked without a break before them: {extra[:10]}")
+    return len(expected), sum(marked)
 
 
 def check_ledger(state, front, link, problems, alivedb_repeats_ok=False):
@@ -574,21 +605,26 @@ def check_ledger(state, front, link, problems, alivedb_repeats_ok=False):
 
 def rebuild_playlist(state, front, link, live=None):
     """The HAlive rule: on-chain pushes (op 0) in seq order, expanded; while live, AliveDB items newer
-    than the last on-chain push appended; after op 1, #EXT-X-ENDLIST. Returns (text, entries)."""
+    than the last on-chain push appended; after op 1, #EXT-X-ENDLIST. alived's discontinuity mark
+    becomes #EXT-X-DISCONTINUITY before the marked segment. Returns (text, entries)."""
     ops = custom_json(state)
     chain_pushes = sorted((j for j in ops if j.get("op") == 0), key=lambda j: j["seq"])
     ended = any(j.get("op") == 1 for j in ops)
-    segments = expand(chain_pushes, front)
-    entries = [(cid, length) for cid, length, _ in segments]
+    segments = expand_marked(chain_pushes, front)
+    entries = [(cid, length) for cid, length, _, _ in segments]
+    marked = [m for _, _, _, m in segments]
     if live if live is not None else not ended:
         seen = set(cid for cid, _ in entries)
         items = [i for i in state["alivedb"]["items"] if i["link"] == link]
         # newer than the last on-chain push: the items after the last one the chain carries
         last = max((k for k, i in enumerate(items) if i["src"] in seen), default=-1)
         entries += [(i["src"], float(i["len"])) for i in items[last + 1:]]
+        marked += [False] * (len(entries) - len(marked))  # AliveDB items carry no mark
     target = max((length for _, length in entries), default=2)
     lines = ["#EXTM3U", "#EXT-X-VERSION:3", f"#EXT-X-TARGETDURATION:{int(-(-target // 1))}", "#EXT-X-MEDIA-SEQUENCE:0"]
-    for cid, length in entries:
+    for (cid, length), mark in zip(entries, marked):
+        if mark:
+            lines.append("#EXT-X-DISCONTINUITY")
         lines += [f"#EXTINF:{length:.6f},", f"{front.url}/ipfs/{cid}"]
     if ended:
         lines.append("#EXT-X-ENDLIST")
