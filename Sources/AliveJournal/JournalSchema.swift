@@ -87,6 +87,13 @@ enum JournalSchema {
                 ALTER TABLE segments ADD COLUMN discontinuity INTEGER NOT NULL DEFAULT 0 CHECK (discontinuity IN (0, 1))
                 """)
         }
+        // The publisher asks for the unconfirmed pushes before every batch: without this
+        // index that reads every push of the stream (signed bodies included) each time.
+        migrator.registerMigration("v3 unconfirmed pushes index") { db in
+            try db.execute(sql: """
+                CREATE INDEX ledger_pushes_unconfirmed ON ledger_pushes(stream_id, seq) WHERE state != 'confirmed'
+                """)
+        }
         return migrator
     }
 }

@@ -285,6 +285,23 @@ extension JournalTests {
         #expect(try journal.integrityProblems() == [])
     }
 
+    /// Bounded memory over a long stream: a small page cache, and the per-batch question
+    /// (which pushes are unconfirmed) answered from an index of the unconfirmed ones, not
+    /// by reading every push of the stream.
+    @Test func theJournalReadsItsTailThroughIndexesWithASmallPageCache() throws {
+        try TemporaryJournal.with { journal, path in
+            try journal.recordSegment(stream, sequence: 0, cid: "QmA", duration: 2)
+            _ = try journal.recordPush(stream, content: .segment(sequence: 0)) { fakeTransaction(seq: $0) }
+            #expect(try journal.read("test") { try Int.fetchOne($0, sql: "PRAGMA cache_size") } == -Journal.pageCacheKiB)
+            let plan = try journal.read("test") { db in
+                try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN SELECT seq FROM ledger_pushes WHERE stream_id = 1 AND state != 'confirmed' ORDER BY seq")
+                    .map { $0["detail"] as String }
+            }
+            #expect(plan.contains { $0.contains("ledger_pushes_unconfirmed") }, "\(plan)")
+            #expect(try journal.unconfirmedPushes(stream).map(\.seq) == [0])
+        }
+    }
+
     /// Runs the sqlite3 shell (Debian's sqlite3, a test dependency) with bounded time.
     private func sqlite3(_ path: String, _ command: String) throws -> String {
         let outputURL = URL(fileURLWithPath: path + ".out")
