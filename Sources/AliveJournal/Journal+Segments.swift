@@ -59,6 +59,17 @@ extension Journal {
         try segments(stream, filter: "1")
     }
 
+    /// The newest `limit` segments of the stream, in sequence order.
+    public func newestSegments(_ stream: JournalStreamKey, limit: Int) throws -> [JournalSegment] {
+        try read("listing the newest segments") { db in
+            guard let streamID = try streamID(stream, in: db, create: false) else { return [] }
+            return try Row.fetchAll(
+                db, sql: "SELECT \(Self.segmentColumns) FROM segments WHERE stream_id = ? ORDER BY sequence DESC LIMIT ?",
+                arguments: [streamID, limit]
+            ).map(Self.segment).reversed()
+        }
+    }
+
     /// The segments a push carries, in sequence order.
     public func segments(_ stream: JournalStreamKey, ledgerSeq: Int64) throws -> [JournalSegment] {
         try segments(stream, filter: "push_seq = \(ledgerSeq)")

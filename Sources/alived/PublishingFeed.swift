@@ -106,7 +106,8 @@ final class PublishingFeed: Service, Sendable {
             phase: status.phase.rawValue, network: configuration.network.rawValue, streamer: configuration.streamer,
             link: configuration.link, segmentsReceived: status.segmentsReceived, gaps: status.gaps,
             aliveDB: configuration.aliveDB.map { _ in
-                PublishingSummary.AliveDB(pushed: status.aliveDBPushed, failed: status.aliveDBFailed, dropped: status.aliveDBDropped)
+                PublishingSummary.AliveDB(pushed: status.aliveDBPushed, failed: status.aliveDBFailed, dropped: status.aliveDBDropped,
+                                          alreadyHeld: status.aliveDBAlreadyHeld, recovered: status.aliveDBRecovered)
             },
             nextSeq: status.nextSeq, lastConfirmedSeq: status.lastConfirmedSeq, lastTransactionID: status.lastTransactionID,
             pushesConfirmed: status.pushesConfirmed, streamEnded: status.streamEnded, lastProblem: status.lastProblem,

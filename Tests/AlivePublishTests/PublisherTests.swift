@@ -341,6 +341,53 @@ import Testing
         #expect(ops.map(\.disc) == [nil, 1, nil])
     }
 
+    /// The two ways a crash leaves AliveDB and the journal apart, each set up for real:
+    /// a segment AliveDB took that the journal never recorded (pushed by a publisher with
+    /// no ledger, which journals nothing), and a recorded segment whose acknowledgement was
+    /// never noted. After the restart the first is recorded in its place and goes on-chain,
+    /// the second is not pushed to AliveDB again.
+    @Test func afterARestartAliveDBIsAskedWhatItHolds() async throws {
+        let fixture = try await PublishFixture.start()
+        defer { fixture.close() }
+        let link = "held"
+        let stream = JournalStreamKey(network: "hive", streamer: "alice", link: link)
+        var configuration = fixture.configuration(link: link)
+        configuration.endOnStop = false
+        let aliveDBOnly = fixture.configuration(network: .none, link: link)
+        func run(_ configuration: PublishingConfiguration, _ hashes: [Int], until: @escaping (PublisherStatus) -> Bool) async throws -> PublisherStatus {
+            let running = RunningPublisher(try fixture.publisher(configuration))
+            for index in hashes {
+                await running.publisher.segmentStored(sequence: UInt64(index), hash: fakeCID(index), duration: 2)
+            }
+            try await running.waitFor("the pushes", until)
+            return try await running.stop()
+        }
+
+        _ = try await run(configuration, [0, 1]) { $0.pushesConfirmed == 2 && $0.aliveDBPushed == 2 }
+        // Crash between the AliveDB push and the journal: AliveDB has 2, the journal not.
+        _ = try await run(aliveDBOnly, [2]) { $0.aliveDBPushed == 1 }
+        let recovered = try await run(configuration, [3]) { $0.pushesConfirmed == 2 && $0.aliveDBPushed == 1 }
+        #expect(recovered.aliveDBRecovered == 1 && recovered.aliveDBAlreadyHeld == 0)
+        #expect(try fixture.journal.segments(stream).map(\.cid) == (0...3).map { fakeCID($0) }, "2 recorded in its place")
+        #expect(try fixture.journal.segments(stream).map(\.discontinuity) == [false, false, false, true],
+                "2 continues the run before the crash; 3 starts the new one")
+
+        // Crash between the AliveDB push and its note: the journal has 4 unacknowledged.
+        try fixture.journal.recordSegment(stream, sequence: 4, cid: fakeCID(4), duration: 2)
+        _ = try await run(aliveDBOnly, [4]) { $0.aliveDBPushed == 1 }
+        let held = try await run(configuration, [5]) { $0.pushesConfirmed == 2 && $0.aliveDBPushed == 1 }
+        #expect(held.aliveDBAlreadyHeld == 1 && held.aliveDBRecovered == 0)
+
+        let state = try await fixture.doubles.state()
+        #expect(state.alivedb.items.map(\.src) == (0...5).map { fakeCID($0) }, "each segment on AliveDB once, in order")
+        #expect(state.alivedb.lookups == 2, "asked at each restart of a journaled stream, not at the first start")
+        let ops = state.aliveOps(link: link)
+        #expect(ops.map(\.seq) == Array(0...5))
+        #expect(ops.map(\.src) == (0...5).map { fakeCID($0) }, "every segment that reached AliveDB on-chain once")
+        #expect(try fixture.journal.segmentsAwaitingAliveDB(stream).isEmpty)
+        #expect(try fixture.journal.integrityProblems() == [])
+    }
+
     @Test(arguments: [PublishingConfiguration.Network.hive, .none])
     func cancellingRunStopsAtOnceAndTheJournalKeepsTheRest(network: PublishingConfiguration.Network) async throws {
         let fixture = try await PublishFixture.start()

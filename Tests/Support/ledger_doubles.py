@@ -99,6 +99,9 @@ def parse_hive_time(text):
     return calendar.timegm(time.strptime(text, "%Y-%m-%dT%H:%M:%S"))
 
 
+# The AliveDB user the double is logged in as (GET /currentUser; GET /getStream reads its graph).
+ALIVEDB_PUB = "alivedb-double-pub.key"
+
 class RPCError(Exception):
     def __init__(self, code, message):
         super().__init__(message)
@@ -143,6 +146,7 @@ class Chain:
         self.auth_id = secrets.token_hex(8)
         self.tokens = {}
         self.alivedb_items = []
+        self.alivedb_lookups = 0  # GET /getStream calls
         self.alivedb_refusals = []
         self.signins = 0
         self.logged_in = not args.alivedb_logged_out
@@ -446,7 +450,8 @@ class Chain:
                          "refusals": self.refusals, "mempool": len(self.mempool)},
                 "avalon": {"head": self.avalon_head, "ops": self.avalon_ops, "playlists": self.playlists,
                            "transact_calls": self.transact_calls, "refusals": self.avalon_refusals},
-                "alivedb": {"items": self.alivedb_items, "signins": self.signins, "refusals": self.alivedb_refusals},
+                "alivedb": {"items": self.alivedb_items, "signins": self.signins, "refusals": self.alivedb_refusals,
+                            "lookups": self.alivedb_lookups},
             }
 
 
@@ -628,7 +633,7 @@ class Handler(BaseHTTPRequestHandler):
             return
         chain = self.server.chain
         if method == "GET" and url.path == "/currentUser":
-            self.after(mode, 200, {"pub": "alivedb-double-pub.key", "epub": "alivedb-double-epub", "alias": "alivebox",
+            self.after(mode, 200, {"pub": ALIVEDB_PUB, "epub": "alivedb-double-epub", "alias": "alivebox",
                                    "loggedIn": chain.logged_in, "requiresAccessToken": True, "authId": chain.auth_id})
         elif method == "POST" and url.path == "/loginUser":
             try:
@@ -662,9 +667,12 @@ class Handler(BaseHTTPRequestHandler):
         elif method == "GET" and url.path == "/getStream":
             query = dict(urllib.parse.parse_qsl(url.query))
             since = int(query.get("ts", "0"))
+            # As AliveDB: the items live in the user's graph (pub) under network/streamer/link.
             with chain.lock:
                 items = [{"src": i["src"], "len": i["len"], "ts": i["ts"]} for i in chain.alivedb_items
-                         if i["streamer"] == query.get("streamer") and i["link"] == query.get("link") and i["ts"] >= since]
+                         if query.get("pub") == ALIVEDB_PUB and query.get("network") == "hive"
+                         and i["streamer"] == query.get("streamer") and i["link"] == query.get("link") and i["ts"] >= since]
+                chain.alivedb_lookups += 1
             self.after(mode, 200, items)
         else:
             self.after(mode, 404, {"error": "not found"})

@@ -29,11 +29,17 @@ public struct PublishingSummary: Sendable, Encodable {
         public var pushed: Int
         public var failed: Int
         public var dropped: Int
+        /// After a restart: segments AliveDB already held (not pushed again), and ones it
+        /// held that the journal had not recorded (recorded then, for the ledger).
+        public var alreadyHeld: Int
+        public var recovered: Int
 
-        public init(pushed: Int, failed: Int, dropped: Int) {
+        public init(pushed: Int, failed: Int, dropped: Int, alreadyHeld: Int = 0, recovered: Int = 0) {
             self.pushed = pushed
             self.failed = failed
             self.dropped = dropped
+            self.alreadyHeld = alreadyHeld
+            self.recovered = recovered
         }
     }
 

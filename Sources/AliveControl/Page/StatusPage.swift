@@ -143,7 +143,9 @@ async function refreshStatus() {
     ["Gaps", storage.gaps], ["Last hash", storage.last_stored.length ? storage.last_stored[storage.last_stored.length - 1].hash : null]] : []);
   const local = publishing && publishing.network === "local";
   fill($("publishing"), publishing ? [["Publishing", publishing.phase + (local ? " to the box's own record (not broadcast)" : " on " + publishing.network) + " as " + publishing.streamer + "/" + publishing.link],
-    ["AliveDB", publishing.alive_db ? publishing.alive_db.pushed + " pushed, " + publishing.alive_db.failed + " failed, " + publishing.alive_db.dropped + " dropped" : null],
+    ["AliveDB", publishing.alive_db ? publishing.alive_db.pushed + " pushed, " + publishing.alive_db.failed + " failed, " + publishing.alive_db.dropped + " dropped"
+      + (publishing.alive_db.already_held ? ", " + publishing.alive_db.already_held + " already held after the restart" : "")
+      + (publishing.alive_db.recovered ? ", " + publishing.alive_db.recovered + " recovered for the ledger" : "") : null],
     [local ? "Last seq recorded" : "Last seq on-chain", publishing.last_confirmed_seq], [local ? "Last record" : "Last transaction", publishing.last_transaction_id],
     ["Last push", local && publishing.local_pushes && publishing.local_pushes.length ? publishing.local_pushes[publishing.local_pushes.length - 1] : null],
     ["Discontinuities marked", publishing.discontinuities || null],

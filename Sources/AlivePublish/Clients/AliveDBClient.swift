@@ -7,8 +7,15 @@ import Logging
 /// the peer is logged out, the token sign-in through `/getToken` (message signed with
 /// the posting key over a head block the Hive node just reported, so it is fresh by
 /// the chain's clock), and `/pushStream` with the bearer token. A refused token (401)
-/// triggers one new sign-in and one retry. The token is never logged.
+/// triggers one new sign-in and one retry. The token is never logged. `/getStream`
+/// tells what the peer holds for the stream (after a restart).
 public actor AliveDBClient {
+    /// One item `/getStream` lists: a segment's hash and duration.
+    public struct Item: Sendable, Equatable {
+        public let src: String
+        public let duration: Double
+    }
+
     public struct User: Sendable, Equatable {
         public let publicKey: String?
         public let alias: String?
@@ -109,6 +116,30 @@ public actor AliveDBClient {
         }
     }
 
+    /// `GET /getStream`: the items the peer holds for this stream in the logged-in user's
+    /// graph (AliveDB keeps them about 10 minutes), oldest first. `ts=0`: everything it
+    /// still has, whatever the box's clock says. Items that are not a hash and a number
+    /// are left out; an answer that is not a list is `badAnswer`.
+    public func recentItems() async throws -> [Item] {
+        let user = try await prepare()
+        guard let pub = user.publicKey else { throw PublishError(.badAnswer, "AliveDB /currentUser gave no pub: cannot read its graph") }
+        var query = URLComponents()
+        query.queryItems = [
+            URLQueryItem(name: "pub", value: pub), URLQueryItem(name: "network", value: network),
+            URLQueryItem(name: "streamer", value: streamer), URLQueryItem(name: "link", value: link),
+            URLQueryItem(name: "ts", value: "0"),
+        ]
+        let response = try await send(HTTPRequest.get(url + "/getStream?" + (query.percentEncodedQuery ?? "")))
+        guard response.isSuccess else { throw unexpected(response, "/getStream") }
+        guard let answer = try? JSONDecoder().decode([StreamItemAnswer].self, from: Data(response.body)) else {
+            throw PublishError(.badAnswer, "AliveDB /getStream answered something else than a list: \(response.bodyText(limit: 120))")
+        }
+        return answer.compactMap { item in
+            guard let src = item.src, let duration = item.len, !src.isEmpty else { return nil }
+            return Item(src: src, duration: duration)
+        }
+    }
+
     private func pushRequest(_ body: [UInt8]) -> HTTPRequest {
         var headers: [HTTPHeader] = []
         if let token { headers.append(HTTPHeader("Authorization", "Bearer " + token)) }
@@ -173,4 +204,18 @@ public actor AliveDBClient {
     }
 
     private struct ErrorAnswer: Decodable { let error: String }
+
+    /// Lenient per item: one odd item does not hide the others.
+    private struct StreamItemAnswer: Decodable {
+        let src: String?
+        let len: Double?
+
+        init(from decoder: any Decoder) throws {
+            let container = try? decoder.container(keyedBy: CodingKeys.self)
+            src = try? container?.decodeIfPresent(String.self, forKey: .src)
+            len = try? container?.decodeIfPresent(Double.self, forKey: .len)
+        }
+
+        enum CodingKeys: String, CodingKey { case src, len }
+    }
 }

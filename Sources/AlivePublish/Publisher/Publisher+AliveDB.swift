@@ -1,4 +1,5 @@
 import AliveJournal
+import AliveLedger
 import Logging
 
 extension Publisher {
@@ -13,9 +14,15 @@ extension Publisher {
         } catch {
             logger.warning("alivedb not ready yet, will sign in on the first push", metadata: ["alivedb.error": "\(error)"])
         }
+        let (alreadyHeld, previousRunEnd) = await checkWhatAliveDBHolds(aliveDB)
         for await item in aliveDBQueue.stream {
             if let deadline = stopDeadline, ContinuousClock.now >= deadline {
                 update { $0.aliveDBDropped += 1 }
+                continue
+            }
+            if item.number < previousRunEnd && alreadyHeld.contains(item.hash) {
+                update { $0.aliveDBAlreadyHeld += 1 }
+                aliveDBNotes.continuation.yield(item.number)
                 continue
             }
             var attempt = 0
@@ -46,6 +53,70 @@ extension Publisher {
                 }
             }
         }
+    }
+
+    /// After a restart (segments already journaled): asks AliveDB what it holds for the
+    /// stream, then opens intake. Returns the hashes it holds, which a previous run's
+    /// unacknowledged segments (journal numbers below the second value) need not be pushed
+    /// again with. AliveDB items after the newest one the journal knows, which the journal
+    /// never recorded (a crash between the push and the record), are recorded now, before
+    /// any segment of this run, so the ledger carries them in their place. On any trouble,
+    /// or once intake has gone on without the answer, nothing is recorded and every
+    /// unacknowledged segment is pushed again (at least once).
+    func checkWhatAliveDBHolds(_ aliveDB: AliveDBClient) async -> (Set<String>, Int64) {
+        let (needed, previousRunEnd) = aliveDBCheck
+        guard needed, let journal else { return ([], 0) }
+        defer { endAliveDBCheck() }
+        let stream = stream
+        let items: [AliveDBClient.Item]
+        let known: [JournalSegment]
+        do {
+            items = try await aliveDB.recentItems()
+            // AliveDB keeps ~10 minutes: far fewer segments than this.
+            known = try await journal.run { try $0.newestSegments(stream, limit: 4096) }
+        } catch {
+            logger.warning("alivedb: could not check what it holds after the restart; unacknowledged segments go again",
+                           metadata: ["alivedb.error": "\(error)"])
+            return ([], 0)
+        }
+        let knownHashes = Set(known.map(\.cid))
+        let held = Set(items.map(\.src))
+        var missing: [AliveDBClient.Item] = []
+        if let lastKnown = items.lastIndex(where: { knownHashes.contains($0.src) }) {
+            missing = items[(lastKnown + 1)...].filter { !knownHashes.contains($0.src) }
+            missing = missing.filter { item in
+                guard (try? AliveChunk(entries: [AliveChunk.Entry(src: item.src, duration: item.duration)])) != nil else {
+                    logger.error("alivedb holds an item the protocol cannot carry; not recorded", metadata: ["alivedb.src": "\(item.src)"])
+                    return false
+                }
+                return true
+            }
+        }
+        if !missing.isEmpty {
+            guard let first = reserveNumbersBeforeIntake(missing.count) else {
+                logger.error("alivedb holds segments the journal never recorded, but new segments came first: not on the ledger",
+                             metadata: ["alivedb.segments": "\(missing.count)"])
+                return (held, previousRunEnd)
+            }
+            do {
+                for (offset, item) in missing.enumerated() {
+                    let number = first + Int64(offset)
+                    try await journal.run {
+                        try $0.recordSegment(stream, sequence: number, cid: item.src, duration: item.duration)
+                        try $0.markPushedToAliveDB(stream, sequence: number)
+                    }
+                }
+                update { $0.aliveDBRecovered += missing.count }
+                wake.signal()
+                logger.notice("alivedb held segments the journal had not recorded (pushed just before a crash): recorded now", metadata: [
+                    "alivedb.segments": "\(missing.count)", "segment.number": "\(first)",
+                ])
+            } catch {
+                update { $0.journalFailures += 1 }
+                logger.error("journal could not record the segments AliveDB held", metadata: ["publish.error": "\(error)"])
+            }
+        }
+        return (held, previousRunEnd)
     }
 
     /// Notes AliveDB's acknowledgements in the journal, off the push path.

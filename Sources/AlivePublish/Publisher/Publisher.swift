@@ -16,8 +16,12 @@ import Synchronization
 /// (the segment's own flag), or a restart of the box with segments already journaled.
 /// AliveDB queue: bounded (`aliveDB.queueCapacity`), policy `dropOldest` (counted; the
 /// ledger still carries a dropped segment). AliveDB acknowledgements are noted in the
-/// journal; after a restart the newest unacknowledged segments are pushed again first
-/// (at-least-once: AliveDB has no way to refuse a repeat).
+/// journal; after a restart AliveDB is asked what it holds (`/getStream`) before the
+/// first new segment is recorded: the unacknowledged segments it already has are not
+/// pushed again, the others go first; segments it holds that the journal never recorded
+/// (pushed in the instant before a crash) are recorded then, so the ledger carries every
+/// segment that reached AliveDB. Without an answer in time it is at-least-once (AliveDB
+/// has no way to refuse a repeat).
 ///
 /// Ledger (one task, strictly in seq order): at start the key is checked against the
 /// account (a wrong key is a start-up error and nothing is broadcast), the journal's
@@ -57,6 +61,12 @@ public final class Publisher: Service, Sendable {
         var nextSegment: Int64 = 0
         /// Something was lost since the last recorded segment: mark the next one.
         var breakPending = false
+        /// After a restart with AliveDB: intake waits (bounded) for `checkWhatAliveDBHolds`.
+        var awaitingAliveDBCheck = false
+        /// A segment of this run was numbered: the check may no longer record segments.
+        var intakeStarted = false
+        /// The first journal number of this run (earlier ones are a previous run's).
+        var firstNumberOfThisRun: Int64 = 0
     }
 
     let configuration: PublishingConfiguration
@@ -71,6 +81,10 @@ public final class Publisher: Service, Sendable {
     /// Segments AliveDB took, to note in the journal off the push path (bounded; a lost
     /// note only means the segment is not known as pushed to AliveDB).
     let aliveDBNotes: (stream: AsyncStream<Int64>, continuation: AsyncStream<Int64>.Continuation)
+    /// Signalled when the check after a restart is done (or given up).
+    let aliveDBChecked = WakeSignal()
+    /// How long intake waits for that check before it goes on without it.
+    static let aliveDBCheckWait: Duration = .seconds(5)
 
     /// - Parameters:
     ///   - journal: required unless `network` is `none`. Read once here (the last
@@ -95,9 +109,11 @@ public final class Publisher: Service, Sendable {
                 throw PublishError(.configuration, "a batch interval above 0 needs chunk storage")
             }
             do {
-                initial.nextSegment = (try journal.segments(stream).last?.sequence ?? -1) + 1
+                initial.nextSegment = (try journal.newestSegments(stream, limit: 1).last?.sequence ?? -1) + 1
+                initial.firstNumberOfThisRun = initial.nextSegment
                 // A restart: the stream's timestamps start again (and what was in flight is lost).
                 initial.breakPending = initial.nextSegment > 0
+                initial.awaitingAliveDBCheck = initial.nextSegment > 0 && configuration.aliveDB != nil
                 initial.status.nextSeq = try journal.nextSeq(stream)
                 if let aliveDB = configuration.aliveDB {
                     unacknowledged = Array(try journal.segmentsAwaitingAliveDB(stream).suffix(aliveDB.queueCapacity))
@@ -194,8 +210,13 @@ public final class Publisher: Service, Sendable {
             ])
             return
         }
+        if state.withLock({ $0.awaitingAliveDBCheck }) {
+            await aliveDBChecked.wait(timeout: Self.aliveDBCheckWait)
+        }
         let number = state.withLock { state -> Int64 in
             state.status.segmentsReceived += 1
+            state.awaitingAliveDBCheck = false
+            state.intakeStarted = true
             defer { state.nextSegment += 1 }
             return state.nextSegment
         }
@@ -231,6 +252,29 @@ public final class Publisher: Service, Sendable {
             logger.error("journal could not record a stored segment: it will not go on-chain", metadata: [
                 "segment.sequence": "\(sequence)", "segment.number": "\(number)", "publish.error": "\(error)",
             ])
+        }
+    }
+
+    // MARK: the check after a restart (Publisher+AliveDB)
+
+    /// Whether intake waits for the check, and the first journal number of this run.
+    var aliveDBCheck: (needed: Bool, previousRunEnd: Int64) {
+        state.withLock { ($0.awaitingAliveDBCheck, $0.firstNumberOfThisRun) }
+    }
+
+    /// Opens intake.
+    func endAliveDBCheck() {
+        state.withLock { $0.awaitingAliveDBCheck = false }
+        aliveDBChecked.signal()
+    }
+
+    /// The first of `count` journal numbers, taken before any segment of this run; nil
+    /// once intake has numbered one (too late to record earlier segments in order).
+    func reserveNumbersBeforeIntake(_ count: Int) -> Int64? {
+        state.withLock { state in
+            guard !state.intakeStarted else { return nil }
+            defer { state.nextSegment += Int64(count) }
+            return state.nextSegment
         }
     }
 

@@ -30,6 +30,11 @@ public struct PublisherStatus: Sendable, Equatable {
     public var aliveDBFailed = 0
     /// Dropped from the full AliveDB queue (policy `dropOldest`).
     public var aliveDBDropped = 0
+    /// After a restart: segments AliveDB already held, not pushed again.
+    public var aliveDBAlreadyHeld = 0
+    /// After a restart: segments AliveDB held that the journal had not recorded yet (pushed
+    /// in the instant before a crash), recorded then so the ledger carries them too.
+    public var aliveDBRecovered = 0
 
     /// The next seq the journal will give out.
     public var nextSeq: Int64?

@@ -168,6 +168,8 @@ struct DoublesState: Decodable {
         let items: [Item]
         let signins: Int
         let refusals: [String]
+        /// GET /getStream calls.
+        let lookups: Int
     }
 
     struct Item: Decodable {
