@@ -498,7 +498,7 @@ class Stack:
         if closed < minimum or stored + status["storage"]["gaps"] < closed:
             return None
         state = self.doubles.state()
-        # distinct: after a kill -9 a segment may reach AliveDB twice
+        # distinct: a segment may reach AliveDB twice when AliveDB was down at a restart (at least once)
         items = set(i["src"] for i in state["alivedb"]["items"] if i["link"] == self.link)
         if len(items) < stored:
             return None
