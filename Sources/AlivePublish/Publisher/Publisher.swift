@@ -229,7 +229,8 @@ public final class Publisher: Service, Sendable {
         }
         guard let journal, configuration.network != .none else { return }
         let stream = stream
-        // Taken now, given back if the journal fails: intake runs one segment at a time.
+        // Taken now (intake runs one segment at a time); if the journal fails, the next
+        // segment follows a hole and takes the mark instead.
         let marked = state.withLock { state in
             defer { state.breakPending = false }
             return discontinuity || state.breakPending
