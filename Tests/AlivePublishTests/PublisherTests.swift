@@ -229,14 +229,11 @@ import Testing
 
     @Test func batchesBecomeChunksStoredInKuboAndAStopFlushesBeforeTheEnd() async throws {
         let fixture = try await PublishFixture.start()
-        let kubo = try await SupportServer.start(script: "kubo_front.py", arguments: [])
+        let (kubo, kuboURL, uploader) = try await kuboChunkStorage(fixture)
         defer {
             fixture.close()
             kubo.stop()
         }
-        let kuboURL = "http://127.0.0.1:\(kubo.payload)"
-        let uploader = try StorageUploader(
-            configuration: StorageConfiguration(backend: .ipfs([IPFSEndpoint(api: .kuboRPC, url: kuboURL)])), client: fixture.http)
         let link = "batches"
         let running = RunningPublisher(try fixture.publisher(
             fixture.configuration(link: link, batchInterval: .seconds(1), aliveDB: false), chunkStorage: uploader))
@@ -277,14 +274,11 @@ import Testing
 
     @Test func theFirstSegmentAfterABreakIsMarkedInChunksAndInSinglePushes() async throws {
         let fixture = try await PublishFixture.start()
-        let kubo = try await SupportServer.start(script: "kubo_front.py", arguments: [])
+        let (kubo, kuboURL, uploader) = try await kuboChunkStorage(fixture)
         defer {
             fixture.close()
             kubo.stop()
         }
-        let kuboURL = "http://127.0.0.1:\(kubo.payload)"
-        let uploader = try StorageUploader(
-            configuration: StorageConfiguration(backend: .ipfs([IPFSEndpoint(api: .kuboRPC, url: kuboURL)])), client: fixture.http)
         let link = "breaks"
         let running = RunningPublisher(try fixture.publisher(
             fixture.configuration(link: link, batchInterval: .seconds(1), aliveDB: false), chunkStorage: uploader))
@@ -418,6 +412,20 @@ import Testing
     }
 
     // MARK: helpers
+
+    /// The Kubo front (a real Kubo node) and a storage uploader over it, for chunk files.
+    private func kuboChunkStorage(_ fixture: PublishFixture) async throws -> (SupportServer, String, StorageUploader) {
+        let kubo = try await SupportServer.start(script: "kubo_front.py", arguments: [])
+        let url = "http://127.0.0.1:\(kubo.payload)"
+        do {
+            let uploader = try StorageUploader(
+                configuration: StorageConfiguration(backend: .ipfs([IPFSEndpoint(api: .kuboRPC, url: url)])), client: fixture.http)
+            return (kubo, url, uploader)
+        } catch {
+            kubo.stop()
+            throw error
+        }
+    }
 
     private func waitForPush(_ journal: Journal, _ stream: JournalStreamKey, seq: Int64) async throws -> JournalPush? {
         for _ in 0..<400 {
