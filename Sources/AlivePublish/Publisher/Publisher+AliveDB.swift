@@ -93,7 +93,7 @@ extension Publisher {
             }
         }
         if !missing.isEmpty {
-            guard let first = reserveNumbersBeforeIntake(missing.count) else {
+            guard let first = reserveNumbersBeforeIntake(missing.map(\.src)) else {
                 logger.error("alivedb holds segments the journal never recorded, but new segments came first: not on the ledger",
                              metadata: ["alivedb.segments": "\(missing.count)"])
                 return (held, previousRunEnd)

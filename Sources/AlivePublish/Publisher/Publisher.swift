@@ -67,6 +67,9 @@ public final class Publisher: Service, Sendable {
         var intakeStarted = false
         /// The first journal number of this run (earlier ones are a previous run's).
         var firstNumberOfThisRun: Int64 = 0
+        /// Hashes the check recorded from AliveDB: a storage stage that delivers one of
+        /// them again (it was stored before the crash) must not record it twice.
+        var recoveredHashes: Set<String> = []
     }
 
     let configuration: PublishingConfiguration
@@ -213,6 +216,12 @@ public final class Publisher: Service, Sendable {
         if state.withLock({ $0.awaitingAliveDBCheck }) {
             await aliveDBChecked.wait(timeout: Self.aliveDBCheckWait)
         }
+        if state.withLock({ $0.recoveredHashes.contains(hash) }) {
+            logger.notice("stored segment already recorded from AliveDB after the restart: not published again", metadata: [
+                "segment.sequence": "\(sequence)", "storage.hash": "\(hash)",
+            ])
+            return
+        }
         let number = state.withLock { state -> Int64 in
             state.status.segmentsReceived += 1
             state.awaitingAliveDBCheck = false
@@ -269,12 +278,14 @@ public final class Publisher: Service, Sendable {
         aliveDBChecked.signal()
     }
 
-    /// The first of `count` journal numbers, taken before any segment of this run; nil
-    /// once intake has numbered one (too late to record earlier segments in order).
-    func reserveNumbersBeforeIntake(_ count: Int) -> Int64? {
+    /// The first of `hashes.count` journal numbers for segments recorded from AliveDB,
+    /// taken before any segment of this run; nil once intake has numbered one (too late
+    /// to record earlier segments in order).
+    func reserveNumbersBeforeIntake(_ hashes: [String]) -> Int64? {
         state.withLock { state in
             guard !state.intakeStarted else { return nil }
-            defer { state.nextSegment += Int64(count) }
+            state.recoveredHashes.formUnion(hashes)
+            defer { state.nextSegment += Int64(hashes.count) }
             return state.nextSegment
         }
     }
