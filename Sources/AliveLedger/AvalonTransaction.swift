@@ -43,9 +43,8 @@ public struct AvalonTransaction: Sendable, Equatable {
             try AliveNames.validateStorageHash(src)
             text = src
         case .segment(let src, let duration, let discontinuity):
-            try AliveNames.validateStorageHash(src)
-            text = src + "," + (try JSNumberFormat.string(AliveSegmentDuration.rounded(duration)))
-                + (discontinuity ? "," + AliveDiscontinuity.chunkField : "")
+            // The same string as the segment's line in a chunk.
+            text = try AliveChunk.Entry(src: src, duration: duration, discontinuity: discontinuity).line()
         }
         guard (1...101).contains(text.utf8.count) else { throw LedgerError.invalidInput("Avalon push content must be 1–101 characters") }
         return try AvalonTransaction(

@@ -28,8 +28,6 @@ public struct StorageError: Error, Sendable, Equatable, CustomStringConvertible 
         case segmentGone
         /// A file could not be opened or mapped.
         case file
-        /// A chunk entry is not a valid `<hash>,<len>` line.
-        case invalidChunkEntry
         /// No endpoint is configured for this kind of object.
         case noEndpoint
     }

@@ -176,10 +176,10 @@ import Testing
         #expect(stored.hash == UnixFSFileHasher().cid(of: OwnedBytes(bytes)).description)
         #expect(stored.endpoint == front.baseURL)
 
-        let chunk = try #require(try ChunkFile.build([ChunkEntry(hash: stored.hash, duration: 2.002)]).first)
-        let storedChunk = try await uploader.store(chunk.storageObject(name: "chunk-0.csv"))
-        #expect(storedChunk.hash == UnixFSFileHasher().cid(of: OwnedBytes(chunk.bytes)).description)
-        #expect(try await front.kuboCID(of: chunk.bytes, using: client) == storedChunk.hash)
+        let chunk = Array("\(stored.hash),2.002".utf8)
+        let storedChunk = try await uploader.store(StorageObject(kind: .chunk, name: "chunk-0.csv", bytes: OwnedBytes(chunk)))
+        #expect(storedChunk.hash == UnixFSFileHasher().cid(of: OwnedBytes(chunk)).description)
+        #expect(try await front.kuboCID(of: chunk, using: client) == storedChunk.hash)
 
         let wrong = try StorageUploader(configuration: configuration(.authenticatedUploader([
             AuthenticatedUploaderEndpoint(url: front.baseURL, accessToken: "not-\(token)", streamID: "stream-1"),
@@ -196,17 +196,18 @@ import Testing
         let client = try HTTPClient()
         defer { client.shutdown(); front.stop() }
         let uploader = try StorageUploader(configuration: configuration(.ipfs([IPFSEndpoint(api: .kuboRPC, url: front.baseURL)])), client: client)
-        let entries = (0..<300).map { ChunkEntry(hash: UnixFSFileHasher().cid(of: OwnedBytes(pseudoRandomBytes(count: 64, seed: UInt64($0 + 1)))).description, duration: 2.0 + Double($0) / 1000) }
-        let files = try ChunkFile.build(entries)
-        #expect(files.count > 1)
-        for (index, file) in files.enumerated() {
-            let stored = try await uploader.store(file.storageObject(name: "chunk-\(index).csv"))
+        // Chunk files as the publisher writes them (AliveLedger's AliveChunk): `<hash>,<len>` lines.
+        let lines = (0..<240).map { "\(UnixFSFileHasher().cid(of: OwnedBytes(pseudoRandomBytes(count: 64, seed: UInt64($0 + 1))))),2.002" }
+        let texts = stride(from: 0, to: lines.count, by: 79).map { lines[$0..<min($0 + 79, lines.count)].joined(separator: "\n") }
+        for (index, text) in texts.enumerated() {
+            let bytes = Array(text.utf8)
+            let stored = try await uploader.store(StorageObject(kind: .chunk, name: "chunk-\(index).csv", bytes: OwnedBytes(bytes)))
             let last = try #require((try await front.stats(using: client))["last"] as? [String: Any])
             let parts = try #require(last["parts"] as? [[String: Any]])
             #expect(parts.first?["contentType"] as? String == "text/csv")
-            #expect(stored.hash == (try await front.kuboCID(of: file.bytes, using: client)))
+            #expect(stored.hash == (try await front.kuboCID(of: bytes, using: client)))
             let fetched = try await client.send(.get("\(front.baseURL)/ipfs/\(stored.hash)"))
-            #expect(String(decoding: fetched.body, as: UTF8.self) == file.text)
+            #expect(String(decoding: fetched.body, as: UTF8.self) == text)
         }
     }
 

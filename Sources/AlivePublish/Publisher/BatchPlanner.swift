@@ -1,5 +1,5 @@
 import AliveJournal
-import AliveStorage
+import AliveLedger
 
 /// One ledger push to make: a single segment (pushed with its `len`), or several
 /// bundled into a chunk file.
@@ -7,7 +7,7 @@ struct PlannedPush: Sendable, Equatable {
     /// In sequence order.
     let segments: [JournalSegment]
     /// nil for a single segment.
-    let chunk: ChunkFile?
+    let chunk: AliveChunk?
 }
 
 /// Turns the segments not yet on-chain into pushes, in order: each alone when the
@@ -16,13 +16,15 @@ struct PlannedPush: Sendable, Equatable {
 enum BatchPlanner {
     static func plan(_ awaiting: [JournalSegment], eachAlone: Bool) throws -> [PlannedPush] {
         if eachAlone { return awaiting.map { PlannedPush(segments: [$0], chunk: nil) } }
-        let files = try ChunkFile.build(awaiting.map { ChunkEntry(hash: $0.cid, duration: $0.duration, discontinuity: $0.discontinuity) })
+        let chunks = try AliveChunk.split(awaiting.map {
+            AliveChunk.Entry(src: $0.cid, duration: $0.duration, discontinuity: $0.discontinuity)
+        })
         var pushes: [PlannedPush] = []
         var start = 0
-        for file in files {
-            let segments = Array(awaiting[start..<(start + file.entries.count)])
-            start += file.entries.count
-            pushes.append(PlannedPush(segments: segments, chunk: segments.count == 1 ? nil : file))
+        for chunk in chunks {
+            let segments = Array(awaiting[start..<(start + chunk.entries.count)])
+            start += chunk.entries.count
+            pushes.append(PlannedPush(segments: segments, chunk: segments.count == 1 ? nil : chunk))
         }
         return pushes
     }
