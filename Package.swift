@@ -65,12 +65,13 @@ let package = Package(
             name: "AliveLedgerTests",
             dependencies: [
                 "AliveLedger",
+                "AliveTestSupport",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         .testTarget(
             name: "AliveJournalTests",
-            dependencies: ["AliveJournal", "journal-crash-helper", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["AliveJournal", "AliveTestSupport", "journal-crash-helper", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         // ledger / journal (issue 5) -- end
         .systemLibrary(
@@ -216,7 +217,7 @@ let package = Package(
         ),
         .testTarget(
             name: "AliveControlTests",
-            dependencies: ["AliveControl", "AliveMedia"]
+            dependencies: ["AliveControl", "AliveMedia", "AliveTestSupport"]
         ),
         // Runs the built `alived` executable (scripts/test builds it first).
         .testTarget(
@@ -235,6 +236,7 @@ let package = Package(
             name: "AliveStorageTests",
             dependencies: [
                 "AliveStorage",
+                "AliveTestSupport",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ]

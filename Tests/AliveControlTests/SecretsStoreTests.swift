@@ -1,11 +1,11 @@
+import AliveTestSupport
 import Foundation
 import Testing
 @testable import AliveControl
 
 struct SecretsStoreTests {
     @Test func rewritesKeepTheSecretsOfOtherParts() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("secrets-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let directory = TestScratch.directory("secrets")
         let file = directory.appendingPathComponent("secrets.toml")
         try "posting_key = \"5JpostingKeyValue\"\nalivedb_key = \"db\\\"key\"\nstream_key = \"oldkey123\"\n".write(to: file, atomically: true, encoding: .utf8)
         let store = try SecretsStore(directory: directory.path)
@@ -18,8 +18,7 @@ struct SecretsStoreTests {
     }
 
     @Test func aNonStringSecretIsRefusedNotDropped() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("secrets-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let directory = TestScratch.directory("secrets")
         try "posting_key = 5\n".write(to: directory.appendingPathComponent("secrets.toml"), atomically: true, encoding: .utf8)
         #expect(throws: ConfigurationError.self) { try SecretsStore(directory: directory.path) }
     }

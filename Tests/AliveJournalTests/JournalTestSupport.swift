@@ -1,12 +1,11 @@
+import AliveTestSupport
 import Foundation
 @testable import AliveJournal
 
 /// A journal in a fresh temporary directory, removed afterwards.
 enum TemporaryJournal {
     static func directory() throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("alived-journal-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        return url
+        TestScratch.directory("journal")
     }
 
     static func with<T>(_ body: (Journal, String) throws -> T) throws -> T {

@@ -1,3 +1,4 @@
+import AliveTestSupport
 import Foundation
 @testable import AliveLedger
 
@@ -38,8 +39,7 @@ enum ExternalProgram {
         guard FileManager.default.isExecutableFile(atPath: executable) else {
             throw Failure(description: "\(executable) is missing: run scripts/install-deps --test")
         }
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("alived-ledger-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let directory = TestScratch.directory("ledger")
         defer { try? FileManager.default.removeItem(at: directory) }
         let inputURL = directory.appendingPathComponent("input")
         let outputURL = directory.appendingPathComponent("output")

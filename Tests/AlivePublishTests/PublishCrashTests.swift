@@ -24,7 +24,7 @@ import Testing
 
     @Test func survivesRepeatedKillNineAndConsumersRebuildTheStream() async throws {
         let started = ContinuousClock.now
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("alived-publish-crash-\(UUID().uuidString)")
+        let directory = TestScratch.directory("publish-crash")
         let segments = directory.appendingPathComponent("segments")
         try FileManager.default.createDirectory(at: segments, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }

@@ -1,3 +1,4 @@
+import AliveTestSupport
 import AliveLedger
 import Foundation
 import Testing
@@ -5,7 +6,7 @@ import Testing
 
 @Suite struct PublishingSecretsTests {
     private func file(_ text: String, mode: Int) throws -> String {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("secrets-\(UUID().uuidString).toml")
+        let url = TestScratch.file("secrets", suffix: ".toml")
         try Data(text.utf8).write(to: url)
         try FileManager.default.setAttributes([.posixPermissions: mode], ofItemAtPath: url.path)
         return url.path

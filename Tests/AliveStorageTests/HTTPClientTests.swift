@@ -1,3 +1,4 @@
+import AliveTestSupport
 import Foundation
 import Testing
 @testable import AliveStorage
@@ -203,8 +204,7 @@ import Testing
     }
 
     @Test func tlsIsVerifiedAgainstTrustedCAs() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("alived-tls-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let directory = TestScratch.directory("tls")
         defer { try? FileManager.default.removeItem(at: directory) }
         let certificate = directory.appendingPathComponent("cert.pem").path
         let key = directory.appendingPathComponent("key.pem").path

@@ -1,3 +1,4 @@
+import AliveTestSupport
 import Foundation
 import Testing
 @testable import AliveStorage
@@ -42,8 +43,7 @@ import Testing
     }
 
     @Test func mpegTransportStreamMatchesKubo() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("alived-ts-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let directory = TestScratch.directory("ts")
         defer { try? FileManager.default.removeItem(at: directory) }
         let path = directory.appendingPathComponent("segment.ts").path
         try runBounded("/usr/bin/ffmpeg", ["-hide_banner", "-loglevel", "error", "-f", "lavfi", "-i",

@@ -24,8 +24,8 @@ public struct ExternalProcess {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: try which(executable))
         process.arguments = arguments
-        let stdout = FileManager.default.temporaryDirectory.appendingPathComponent("proc-\(UUID().uuidString).out")
-        let stderr = FileManager.default.temporaryDirectory.appendingPathComponent("proc-\(UUID().uuidString).err")
+        let stdout = TestScratch.file("proc", suffix: ".out")
+        let stderr = TestScratch.file("proc", suffix: ".err")
         _ = FileManager.default.createFile(atPath: stdout.path, contents: nil)
         _ = FileManager.default.createFile(atPath: stderr.path, contents: nil)
         process.standardOutput = try FileHandle(forWritingTo: stdout)
@@ -47,6 +47,12 @@ public struct ExternalProcess {
             self.stdoutURL = stdoutURL
             self.stderrURL = stderrURL
             self.label = label
+        }
+
+        // The output files are read through this object only.
+        deinit {
+            try? FileManager.default.removeItem(at: stdoutURL)
+            try? FileManager.default.removeItem(at: stderrURL)
         }
 
         public func wait(timeout: Double) throws -> Output {

@@ -5,9 +5,7 @@ import FoundationNetworking
 #endif
 
 func temporaryDirectory(_ name: String) -> URL {
-    let url = FileManager.default.temporaryDirectory.appendingPathComponent("alived-\(name)-\(UUID().uuidString)")
-    try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    return url
+    TestScratch.directory(name)
 }
 
 /// A port that was free a moment ago (bind to 0, read it, close).

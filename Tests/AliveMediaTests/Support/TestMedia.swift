@@ -4,15 +4,11 @@ import Foundation
 /// Synthetic media made by ffmpeg's CLI (lavfi testsrc2 + sine, libx264 + AAC), cached per run.
 enum TestMedia {
     static let directory: URL = {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("alived-test-media-\(getpid())")
-        try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        return url
+        TestScratch.directory("media")
     }()
 
     static func temporaryDirectory(_ name: String) -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("alived-\(name)-\(UUID().uuidString)")
-        try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        return url
+        TestScratch.directory(name)
     }
 
     /// An FLV file: `seconds` long, `size` (320x240 by default) at `fps`, a keyframe every `gop` frames.

@@ -1,3 +1,4 @@
+import AliveTestSupport
 import AliveStorage
 import Foundation
 
@@ -43,8 +44,7 @@ final class LedgerDoubles: @unchecked Sendable {
     /// Accounts: `alice` with the posting key and the Avalon key.
     static func start(hiveNodes: Int = 2, extraArguments: [String] = [],
                       accounts: String? = nil) async throws -> LedgerDoubles {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ledger-doubles-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let directory = TestScratch.directory("ledger-doubles")
         let accountsFile = directory.appendingPathComponent("accounts.json")
         let text = accounts ?? """
             {"hive": {"alice": {"posting": ["\(TestKeys.postingPublic)"]}},

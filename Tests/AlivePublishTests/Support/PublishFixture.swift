@@ -1,3 +1,4 @@
+import AliveTestSupport
 import AliveJournal
 import AliveLedger
 import AliveStorage
@@ -19,8 +20,7 @@ final class PublishFixture: @unchecked Sendable {
 
     init(doubles: LedgerDoubles) throws {
         self.doubles = doubles
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("alived-publish-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        directory = TestScratch.directory("publish")
         journal = try Journal(path: directory.appendingPathComponent("journal.sqlite").path)
         var configuration = HTTPClient.Configuration()
         configuration.totalTimeout = .seconds(10)
