@@ -74,6 +74,8 @@ let package = Package(
             dependencies: ["AliveJournal", "AliveTestSupport", "journal-crash-helper", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         // ledger / journal (issue 5) -- end
+        // glibc's mallopt, for the box's malloc settings (alived's MallocTuning)
+        .systemLibrary(name: "CMalloc"),
         .systemLibrary(
             name: "CCurl",
             pkgConfig: "libcurl",
@@ -176,6 +178,7 @@ let package = Package(
         .executableTarget(
             name: "alived",
             dependencies: [
+                "CMalloc",
                 "AliveMedia",
                 "AliveControl",
                 "AliveStorage",

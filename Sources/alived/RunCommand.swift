@@ -41,6 +41,8 @@ struct RunCommand: AsyncParsableCommand {
     var logLevel: Logger.Level = .info
 
     func run() async throws {
+        // First, before the box's threads allocate much: they create the arenas.
+        let mallocSettings = MallocTuning.apply(environment: ProcessInfo.processInfo.environment)
         let configuration: BoxConfiguration
         let path: String
         do {
@@ -64,6 +66,7 @@ struct RunCommand: AsyncParsableCommand {
         StorageStage.registerMetrics()
         Publisher.registerMetrics()
         let logger = Logger(label: "alived")
+        logger.debug("malloc settings", metadata: ["malloc.applied": "\(mallocSettings.isEmpty ? "none (environment)" : mallocSettings.joined(separator: " "))"])
         if let streamKey, !SecretsStore.isValidStreamKey(streamKey) {
             FileHandle.standardError.write(Data("alived: --stream-key must be 8-128 characters of letters, digits, '-', '_' or '.'\n".utf8))
             throw ExitCode(78)
