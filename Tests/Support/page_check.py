@@ -8,7 +8,7 @@ With --publishing (a box with storage and a ledger): the storage and publishing 
 shows segments going out, and the End stream button, once confirmed, ends the stream.
 Every wait is bounded.
 """
-import sys, time
+import os, shutil, sys, tempfile, time
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
@@ -21,7 +21,10 @@ for flag in ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-s
              "--no-first-run", "--disable-background-networking", "--disable-component-update"]:
     options.add_argument(flag)
 options.binary_location = "/usr/bin/chromium"
-driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+# Chromium leaves its profile-lock folder (org.chromium.Chromium.*) in $TMPDIR when
+# chromedriver stops it: give it a folder of its own and remove that at the end.
+scratch = tempfile.mkdtemp(prefix="alived-page-")
+driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver", env={**os.environ, "TMPDIR": scratch}), options=options)
 driver.set_page_load_timeout(20)
 wait = WebDriverWait(driver, 20)
 
@@ -87,3 +90,4 @@ try:
     step("ok")
 finally:
     driver.quit()
+    shutil.rmtree(scratch, ignore_errors=True)
