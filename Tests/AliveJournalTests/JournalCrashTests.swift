@@ -1,3 +1,4 @@
+import AliveTestSupport
 import Foundation
 import Testing
 @testable import AliveJournal
@@ -19,7 +20,7 @@ import Testing
         let directory = try TemporaryJournal.directory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let path = directory.appendingPathComponent("journal.sqlite").path
-        let helper = try Self.helperPath()
+        let helper = try builtExecutable("journal-crash-helper")
         let stream = JournalCrashHelper.stream
         let started = ContinuousClock.now
 
@@ -34,7 +35,7 @@ import Testing
         while run < Self.kills || expectedNextSeq < Self.minimumPushes {
             try #require(run < Self.maximumRuns, "only \(expectedNextSeq) pushes after \(run) runs")
             defer { run += 1 }
-            let child = try ChildProcess(executable: helper, arguments: [path, String(1_000 + run)])
+            let child = try ChildLines(executable: helper, arguments: [path, String(1_000 + run)])
             var lines: [String] = []
             if run % 5 == 0 {
                 // Early kill: anywhere in start-up (opening, migration, checks, recovery).
@@ -107,80 +108,5 @@ import Testing
         print("crash-test stats: kills \(run), runs with progress \(runsWithProgress), pushes \(expectedNextSeq), segments \(reportedSegments.count), confirms \(reportedConfirmed.count)")
         #expect(runsWithProgress >= run * 3 / 4, "only \(runsWithProgress) of \(run) runs progressed")
         #expect(ContinuousClock.now - started < .seconds(240))
-    }
-
-    /// The helper binary sits next to the test bundle in the build directory.
-    static func helperPath() throws -> String {
-        let executable = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")
-        let candidates = [
-            URL(fileURLWithPath: executable).deletingLastPathComponent().appendingPathComponent("journal-crash-helper").path,
-            URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("journal-crash-helper").path,
-        ]
-        guard let found = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
-            throw ChildProcess.Failure(description: "journal-crash-helper not built next to the tests (\(candidates))")
-        }
-        return found
-    }
-}
-
-/// A child process whose stdout is read line by line with bounded waits.
-final class ChildProcess {
-    struct Failure: Error, CustomStringConvertible {
-        let description: String
-    }
-
-    private let process = Process()
-    private let output: FileHandle
-    private var buffer = [UInt8]()
-
-    init(executable: String, arguments: [String]) throws {
-        let pipe = Pipe()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = pipe
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        try pipe.fileHandleForWriting.close()
-        output = pipe.fileHandleForReading
-    }
-
-    /// The next complete line, or nil at end of output (a last line without its
-    /// newline was cut by the kill: it was never reported, so it is dropped);
-    /// throws after `timeout`.
-    func readLine(timeout: Duration) throws -> String? {
-        let deadline = ContinuousClock.now + timeout
-        while true {
-            if let newline = buffer.firstIndex(of: UInt8(ascii: "\n")) {
-                let line = String(decoding: buffer[..<newline], as: UTF8.self)
-                buffer.removeSubrange(...newline)
-                return line
-            }
-            let remaining = deadline - ContinuousClock.now
-            guard remaining > .zero else {
-                kill(process.processIdentifier, SIGKILL)
-                process.waitUntilExit()
-                throw Failure(description: "no line from the helper within \(timeout)")
-            }
-            var descriptor = pollfd(fd: output.fileDescriptor, events: Int16(POLLIN), revents: 0)
-            let milliseconds = Int32(max(1, min(Double(Int32.max), remaining / .milliseconds(1))))
-            guard poll(&descriptor, 1, milliseconds) > 0 else { continue }
-            let chunk = output.availableData
-            if chunk.isEmpty {  // end of output
-                buffer.removeAll()
-                return nil
-            }
-            buffer.append(contentsOf: chunk)
-        }
-    }
-
-    /// SIGKILL, wait for the exit, and return every complete line it printed.
-    func killAndCollect(timeout: Duration) throws -> [String] {
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
-        var lines: [String] = []
-        while let line = try readLine(timeout: timeout) { lines.append(line) }
-        try output.close()
-        return lines
     }
 }
