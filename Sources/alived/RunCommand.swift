@@ -66,7 +66,7 @@ struct RunCommand: AsyncParsableCommand {
         StorageStage.registerMetrics()
         Publisher.registerMetrics()
         let logger = Logger(label: "alived")
-        logger.debug("malloc settings", metadata: ["malloc.applied": "\(mallocSettings.isEmpty ? "none (environment)" : mallocSettings.joined(separator: " "))"])
+        logger.info("malloc settings", metadata: ["malloc.applied": "\(mallocSettings.isEmpty ? "as the environment set it" : mallocSettings.joined(separator: " "))"])
         if let streamKey, !SecretsStore.isValidStreamKey(streamKey) {
             FileHandle.standardError.write(Data("alived: --stream-key must be 8-128 characters of letters, digits, '-', '_' or '.'\n".utf8))
             throw ExitCode(78)
