@@ -20,10 +20,14 @@ public struct ExternalProcess {
         return try running.wait(timeout: timeout)
     }
 
-    public static func start(_ executable: String, _ arguments: [String]) throws -> Running {
+    /// `environment`: variables added to (or replacing those of) the test process's.
+    public static func start(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) throws -> Running {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: try which(executable))
         process.arguments = arguments
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        }
         let stdout = TestScratch.file("proc", suffix: ".out")
         let stderr = TestScratch.file("proc", suffix: ".err")
         _ = FileManager.default.createFile(atPath: stdout.path, contents: nil)
