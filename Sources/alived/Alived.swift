@@ -1,5 +1,6 @@
 import AliveMedia
 import ArgumentParser
+import Foundation
 
 @main
 struct Alived: AsyncParsableCommand {
@@ -11,6 +12,23 @@ struct Alived: AsyncParsableCommand {
                       FirstBootCommand.self, VersionCommand.self],
         defaultSubcommand: nil
     )
+
+    /// ArgumentParser's own `main`, after the box's malloc settings: they come before any
+    /// other thread has allocated, since glibc gives a thread its arena at its first
+    /// allocation and the setting only limits the arenas made after it.
+    static func main() async {
+        _ = MallocTuning.applied
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            exit(withError: error)
+        }
+    }
 }
 
 struct VersionCommand: ParsableCommand {

@@ -41,8 +41,6 @@ struct RunCommand: AsyncParsableCommand {
     var logLevel: Logger.Level = .info
 
     func run() async throws {
-        // First, before the box's threads allocate much: they create the arenas.
-        let mallocSettings = MallocTuning.apply(environment: ProcessInfo.processInfo.environment)
         let configuration: BoxConfiguration
         let path: String
         do {
@@ -66,7 +64,7 @@ struct RunCommand: AsyncParsableCommand {
         StorageStage.registerMetrics()
         Publisher.registerMetrics()
         let logger = Logger(label: "alived")
-        logger.info("malloc settings", metadata: ["malloc.applied": "\(mallocSettings.isEmpty ? "as the environment set it" : mallocSettings.joined(separator: " "))"])
+        logger.info("malloc settings", metadata: ["malloc.applied": "\(MallocTuning.applied.isEmpty ? "as the environment set it" : MallocTuning.applied.joined(separator: " "))"])
         if let streamKey, !SecretsStore.isValidStreamKey(streamKey) {
             FileHandle.standardError.write(Data("alived: --stream-key must be 8-128 characters of letters, digits, '-', '_' or '.'\n".utf8))
             throw ExitCode(78)
