@@ -7,7 +7,8 @@ import Synchronization
 
 /// Ring → storage (→ publishing): every closed segment is held in the ring and handed to the storage
 /// stage at once (event-driven, nothing polls); the hold is released when the stage has
-/// stored it or declared it a gap.
+/// stored it or declared it a gap. The ring's evictions are passed on too, so the stage
+/// never waits to retry a segment that is gone.
 final class StorageFeed: Service, Sendable {
     private let ring: SegmentRing
     private let events: AsyncStream<SegmentEvent>
@@ -46,10 +47,15 @@ final class StorageFeed: Service, Sendable {
             group.addTask { await self.stage.run() }
             var submitted = 0
             for await event in events.cancelOnGracefulShutdown() {
-                guard case .closed(let segment, _) = event else { continue }
-                guard ring.hold(segment.sequence) else { continue }
-                submitted += 1
-                if let dropped = await stage.submit(RingSegment(segment, in: ring)) { ring.release(dropped) }
+                switch event {
+                case .closed(let segment, _):
+                    guard ring.hold(segment.sequence) else { continue }
+                    submitted += 1
+                    if let dropped = await stage.submit(RingSegment(segment, in: ring)) { ring.release(dropped) }
+                case .dropped(let sequence, _):
+                    // Evicted while the stage waits to retry it: no point sleeping out the back-off.
+                    await stage.segmentLeftTheRing(sequence)
+                }
             }
             let deadline = ContinuousClock.now + Self.drainTime
             while ContinuousClock.now < deadline {

@@ -1,3 +1,4 @@
+import AliveMedia
 import Synchronization
 import Testing
 @testable import AliveStorage
@@ -106,6 +107,52 @@ final class EventLog: Sendable {
         #expect(events.sequences == [20, 21])
         #expect(await stage.status.gaps == 1)
         #expect(logs.all.contains { $0.level == .error && $0.message.contains("lost") && $0.metadata.contains("segment.sequence=20") })
+    }
+
+    /// A real ring, fed as `alived run` feeds the stage: the failing segment is not leased
+    /// while the stage waits out its back-off, so the ring evicts it (not the newer one
+    /// behind it), and the stage reports the gap at once instead of after the wait.
+    @Test func failedSegmentEvictedDuringTheBackOffIsAGapAtOnce() async throws {
+        let front = try await KuboFront.start()
+        let (client, stage, events) = try setUp(front) {
+            $0.retry = RetryPolicy(initialDelay: .seconds(8), multiplier: 1, maxDelay: .seconds(8))
+        }
+        defer { client.shutdown(); front.stop() }
+        // 16 pages of 4 KiB: two 30 kB segments fit, a third evicts the oldest without a lease.
+        let ring = SegmentRing(configuration: .init(budgetBytes: 64 << 10, pageSize: 4096, playlistWindow: 1))
+        let drops = Mutex<[UInt64]>([])
+        let feed = Task {
+            for await event in ring.subscribe() {
+                guard case .dropped(let sequence, _) = event else { continue }
+                drops.withLock { $0.append(sequence) }
+                await stage.segmentLeftTheRing(sequence)
+            }
+        }
+        defer { feed.cancel() }
+        func add(_ fill: UInt8) async throws {
+            let writer = ring.openWriter()
+            [UInt8](repeating: fill, count: 30_000).withUnsafeBytes { writer.append($0) }
+            let segment = try #require(writer.close(SegmentDescription(durationMilliseconds: 2000, startMilliseconds: 0,
+                                                                       discontinuity: false, hasVideo: true, hasAudio: true)))
+            #expect(ring.hold(segment.sequence))
+            await stage.submit(RingSegment(segment, in: ring))
+        }
+        try await front.setMode("status500", using: client)
+        let runner = Task { await stage.run() }
+        defer { runner.cancel() }
+        try await add(0)
+        while await stage.status.failedAttempts < 1 { try await Task.sleep(for: .milliseconds(10)) }
+        try await front.setMode("normal", using: client)
+        try await add(1)
+        let evicting = ContinuousClock.now
+        try await add(2)
+        try await events.waitFor(count: 1)
+        #expect(ContinuousClock.now - evicting < .seconds(3), "the gap comes at once, not after the 4–8 s back-off")
+        #expect(drops.withLock { $0 } == [0], "the segment waiting to be retried is the one evicted")
+        try await events.waitFor(count: 3)
+        #expect(events.all.first == .gap(sequence: 0, duration: 2))
+        #expect(events.sequences == [0, 1, 2])
+        #expect(await stage.status.failedAttempts == 1)
     }
 
     @Test func fullQueueDropsTheOldestWaitingSegmentAsAGap() async throws {

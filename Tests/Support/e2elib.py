@@ -456,7 +456,12 @@ class Stack:
     def __enter__(self):
         return self
 
-    def __exit__(self, *exc):
+    def __exit__(self, exc_type, exc, traceback):
+        if exc_type is not None and self.alived and self.alived.logs:
+            # What the box was doing when the scenario gave up: CI keeps only this output.
+            print(f"  alived's last log lines ({self.alived.logs[-1]}):")
+            for line in self.alived.tail(40).splitlines():
+                print("    " + line[:240])
         self.stop()
         return False
 

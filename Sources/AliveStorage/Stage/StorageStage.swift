@@ -6,7 +6,10 @@ import Logging
 /// Segments queue in sequence order (bounded by `maxPendingSegments`; when full the
 /// oldest waiting segment becomes a gap: policy `dropOldestAsGap`). The oldest one is
 /// uploaded first and retried until it is stored or the ring lets it go (its `lease()`
-/// answers nil): a segment is never retried forever. Each upload's speed is measured
+/// answers nil): a segment is never retried forever. Its bytes are leased only during an
+/// attempt, so between attempts the ring may evict it for newer media; told so
+/// (`segmentLeftTheRing`), the stage stops waiting at once and goes on with the next one
+/// instead of sleeping out the back-off while the ring loses more. Each upload's speed is measured
 /// against the segment's duration and a warning raised (log + status flag) when it is
 /// slower than `minimumRealTimeFactor` × real time.
 public actor StorageStage {
@@ -18,6 +21,9 @@ public actor StorageStage {
     private var waiter: CheckedContinuation<Void, Never>?
     private var state = StorageStatus()
     private var random = SystemRandomNumberGenerator()
+    /// The back-off before the next attempt at a failed segment; cancelled when that
+    /// segment leaves the ring.
+    private var retryWait: (sequence: UInt64, timer: Task<Void, Never>)?
 
     /// `onEvent` is awaited for each event, in sequence order, before the next upload:
     /// a slow consumer slows the stage down rather than losing events.
@@ -79,6 +85,16 @@ public actor StorageStage {
         }
     }
 
+    /// The ring dropped segment `sequence` (it evicted it for newer media). If the stage is
+    /// waiting to retry that segment it stops waiting: the next attempt finds no lease and
+    /// reports the gap, and the segments behind it get their turn while the ring still
+    /// holds them. Segments waiting in the queue are found gone when their turn comes (a
+    /// gap reported now would come before the in-flight segment's outcome, out of order).
+    public func segmentLeftTheRing(_ sequence: UInt64) {
+        guard let wait = retryWait, wait.sequence == sequence else { return }
+        wait.timer.cancel()
+    }
+
     private func wakeWaiter() {
         waiter?.resume()
         waiter = nil
@@ -88,15 +104,10 @@ public actor StorageStage {
     private func store(_ segment: any StorableSegment) async -> Bool {
         var attempt = 0
         while true {
-            guard let bytes = segment.lease() else {
-                await reportGap(segment, reason: "segment left the ring before it was stored")
-                return true
-            }
             attempt += 1
+            let stored: StoredObject?
             do {
-                let stored = try await uploader.store(StorageObject(kind: .segment, name: segment.name, bytes: bytes, ringSequence: segment.sequence))
-                await reportStored(segment, stored, attempts: attempt)
-                return true
+                stored = try await upload(segment)
             } catch is CancellationError {
                 return false
             } catch {
@@ -107,13 +118,37 @@ public actor StorageStage {
                     "segment.sequence": "\(segment.sequence)", "storage.attempt": "\(attempt)",
                     "storage.retry_in": "\(delay)", "storage.error": "\(error)",
                 ])
-                do {
-                    try await Task.sleep(for: delay)
-                } catch {
-                    return false
-                }
+                guard await waitBeforeRetry(segment.sequence, delay) else { return false }
+                continue
             }
+            guard let stored else {
+                await reportGap(segment, reason: "segment left the ring before it was stored")
+                return true
+            }
+            await reportStored(segment, stored, attempts: attempt)
+            return true
         }
+    }
+
+    /// One attempt; nil when the segment is no longer in the ring. The lease ends when
+    /// this returns, so the ring may evict the segment while the stage waits to retry.
+    private func upload(_ segment: any StorableSegment) async throws -> StoredObject? {
+        guard let bytes = segment.lease() else { return nil }
+        return try await uploader.store(StorageObject(kind: .segment, name: segment.name, bytes: bytes, ringSequence: segment.sequence))
+    }
+
+    /// Sleeps `delay`, or less when the segment leaves the ring meanwhile. False when the
+    /// stage itself is cancelled.
+    private func waitBeforeRetry(_ sequence: UInt64, _ delay: Duration) async -> Bool {
+        let timer = Task<Void, Never> { try? await Task.sleep(for: delay) }
+        retryWait = (sequence, timer)
+        await withTaskCancellationHandler {
+            await timer.value
+        } onCancel: {
+            timer.cancel()
+        }
+        retryWait = nil
+        return !Task.isCancelled
     }
 
     private func reportStored(_ segment: any StorableSegment, _ object: StoredObject, attempts: Int) async {
