@@ -32,6 +32,11 @@ public struct AliveChunk: Sendable, Equatable {
             let line = src + "," + (try JSNumberFormat.string(AliveSegmentDuration.rounded(duration)))
             return discontinuity ? line + "," + AliveDiscontinuity.chunkField : line
         }
+
+        /// Throws what `line()` would: the protocol cannot carry this hash or len.
+        public func validate() throws {
+            _ = try line()
+        }
     }
 
     /// The segments in this chunk, in order.
@@ -65,15 +70,15 @@ public struct AliveChunk: Sendable, Equatable {
         var first = 0
         for (index, entry) in entries.enumerated() {
             let line = try entry.line()
-            let added = line.utf8.count + (lines.isEmpty ? 0 : 1)
-            if !lines.isEmpty && size + added > maximumByteCount {
+            if !lines.isEmpty && size + 1 + line.utf8.count > maximumByteCount {
                 chunks.append(AliveChunk(entries: Array(entries[first..<index]), text: lines.joined(separator: "\n")))
                 lines.removeAll()
                 size = 0
                 first = index
             }
-            // One line always fits: a hash is at most 100 characters.
-            size += line.utf8.count + (lines.isEmpty ? 0 : 1)
+            // One line always fits: a hash is at most 100 characters. Lines after the
+            // first also take their "\n".
+            size += (lines.isEmpty ? 0 : 1) + line.utf8.count
             lines.append(line)
         }
         if !lines.isEmpty { chunks.append(AliveChunk(entries: Array(entries[first...]), text: lines.joined(separator: "\n"))) }

@@ -17,7 +17,7 @@ import Testing
     static let maximumRuns = 250
 
     @Test func survivesRepeatedKillNine() throws {
-        let directory = try TemporaryJournal.directory()
+        let directory = TestScratch.directory("journal")
         defer { try? FileManager.default.removeItem(at: directory) }
         let path = directory.appendingPathComponent("journal.sqlite").path
         let helper = try builtExecutable("journal-crash-helper")

@@ -4,12 +4,8 @@ import Foundation
 
 /// A journal in a fresh temporary directory, removed afterwards.
 enum TemporaryJournal {
-    static func directory() throws -> URL {
-        TestScratch.directory("journal")
-    }
-
     static func with<T>(_ body: (Journal, String) throws -> T) throws -> T {
-        let directory = try directory()
+        let directory = TestScratch.directory("journal")
         defer { try? FileManager.default.removeItem(at: directory) }
         let path = directory.appendingPathComponent("journal.sqlite").path
         let journal = try Journal(path: path)

@@ -1,3 +1,4 @@
+import AliveTestSupport
 import Foundation
 import Testing
 @testable import AliveJournal
@@ -88,7 +89,7 @@ import GRDB
     }
 
     @Test func seqAndUnconfirmedPushesSurviveReopening() throws {
-        let directory = try TemporaryJournal.directory()
+        let directory = TestScratch.directory("journal")
         defer { try? FileManager.default.removeItem(at: directory) }
         let path = directory.appendingPathComponent("journal.sqlite").path
         do {
@@ -212,7 +213,7 @@ import GRDB
     }
 
     @Test func useAfterCloseIsAStorageError() throws {
-        let directory = try TemporaryJournal.directory()
+        let directory = TestScratch.directory("journal")
         defer { try? FileManager.default.removeItem(at: directory) }
         let journal = try Journal(path: directory.appendingPathComponent("j.sqlite").path)
         try journal.close()
@@ -227,7 +228,7 @@ import GRDB
     }
 
     @Test func aCorruptFileIsReportedNotOverwritten() throws {
-        let directory = try TemporaryJournal.directory()
+        let directory = TestScratch.directory("journal")
         defer { try? FileManager.default.removeItem(at: directory) }
         let path = directory.appendingPathComponent("journal.sqlite").path
         let garbage = Data((0..<8_192).map { UInt8(truncatingIfNeeded: $0 &* 37) })
@@ -243,7 +244,7 @@ extension JournalTests {
     /// a clear error and its content is left as it was (only the WAL flag in the
     /// header may change).
     @Test func aForeignDatabaseIsRefusedAndLeftAlone() throws {
-        let directory = try TemporaryJournal.directory()
+        let directory = TestScratch.directory("journal")
         defer { try? FileManager.default.removeItem(at: directory) }
         let path = directory.appendingPathComponent("journal.sqlite").path
         _ = try sqlite3(path, "CREATE TABLE streams (something TEXT); INSERT INTO streams VALUES ('theirs');")
@@ -258,7 +259,7 @@ extension JournalTests {
     /// upgraded in place when opened: its segments read unmarked, new ones can be marked,
     /// and a single-segment push of a marked segment says so (its re-signing needs it).
     @Test func aJournalFromBeforeTheDiscontinuityMarkIsUpgradedInPlace() throws {
-        let directory = try TemporaryJournal.directory()
+        let directory = TestScratch.directory("journal")
         defer { try? FileManager.default.removeItem(at: directory) }
         let path = directory.appendingPathComponent("journal.sqlite").path
         let old = try DatabaseQueue(path: path)

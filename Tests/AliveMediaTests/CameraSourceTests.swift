@@ -89,7 +89,7 @@ import Testing
         for segment in segments.dropLast() { #expect(segment.durationMilliseconds == 2000, "segment \(segment.sequence): \(segment.durationMilliseconds) ms") }
         #expect(segments.allSatisfy { $0.hasVideo && $0.hasAudio && !$0.discontinuity })
 
-        let directory = TestMedia.temporaryDirectory("camera-lavfi")
+        let directory = TestScratch.directory("camera-lavfi")
         let playlist = try SegmentProbe.dump(box.ring, segments: segments, to: directory, targetSeconds: 2)
         let video = try SegmentProbe.packets(playlist).filter(\.isVideo)
         let keyframes = video.enumerated().filter { $0.element.isKeyframe }.map(\.offset)
@@ -144,7 +144,7 @@ import Testing
         #expect(segments.prefix(3).map(\.discontinuity) == [false, false, true], "\(segments.map(\.discontinuity))")
         #expect(segments.first?.durationMilliseconds == 2000)
         #expect(segments[2].startMilliseconds == segments[1].startMilliseconds + segments[1].durationMilliseconds)
-        let directory = TestMedia.temporaryDirectory("camera-resume")
+        let directory = TestScratch.directory("camera-resume")
         let decoded = try SegmentProbe.decode(SegmentProbe.dump(box.ring, segments: segments, to: directory, targetSeconds: 2))
         #expect(decoded.errors.isEmpty, "\(decoded.errors)")
     }
@@ -162,7 +162,7 @@ import Testing
         #expect(status.captureFormat == "rawvideo yuyv422" && status.encoder == "libx264", "\(status)")
         let segments = box.ring.playlistSegments()
         #expect(segments.first?.durationMilliseconds == 2000)
-        let directory = TestMedia.temporaryDirectory("camera-yuyv")
+        let directory = TestScratch.directory("camera-yuyv")
         let decoded = try SegmentProbe.decode(SegmentProbe.dump(box.ring, segments: segments, to: directory, targetSeconds: 2))
         #expect(decoded.errors.isEmpty && decoded.videoFrames >= 60, "\(decoded)")
     }

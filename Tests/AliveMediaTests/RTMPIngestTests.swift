@@ -20,7 +20,7 @@ import Testing
         let total = segments.reduce(0) { $0 + $1.durationMilliseconds }
         #expect(abs(total - 12_000) <= 34 * Int64(segments.count), "durations add up to \(total) ms")
 
-        let directory = TestMedia.temporaryDirectory("rtmp-publish")
+        let directory = TestScratch.directory("rtmp-publish")
         let playlist = try SegmentProbe.dump(harness.ring, segments: segments, to: directory, targetSeconds: 2)
         for segment in segments {
             let packets = try SegmentProbe.packets(directory.appendingPathComponent("\(segment.sequence).ts"))

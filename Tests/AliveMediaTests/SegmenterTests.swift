@@ -19,7 +19,7 @@ import Testing
         #expect(abs(total - 12_000) <= 34 * Int64(segments.count), "total \(total) ms")
         #expect(segments.allSatisfy { !$0.discontinuity && $0.hasAudio && $0.hasVideo })
 
-        let directory = TestMedia.temporaryDirectory("segmenter")
+        let directory = TestScratch.directory("segmenter")
         let playlist = try SegmentProbe.dump(harness.ring, segments: segments, to: directory, targetSeconds: 2)
         for segment in segments {
             let packets = try SegmentProbe.packets(directory.appendingPathComponent("\(segment.sequence).ts"))
@@ -60,7 +60,7 @@ import Testing
         #expect(audioSegments.allSatisfy { $0.hasAudio && !$0.hasVideo })
         let total = audioSegments.reduce(0) { $0 + $1.durationMilliseconds }
         #expect(abs(total - 6000) <= 50, "audio total \(total)")
-        let audioDirectory = TestMedia.temporaryDirectory("audio-only")
+        let audioDirectory = TestScratch.directory("audio-only")
         let audioPackets = try SegmentProbe.packets(SegmentProbe.dump(audioHarness.ring, segments: audioSegments, to: audioDirectory, targetSeconds: 2))
         #expect(audioPackets.count > 250 && audioPackets.allSatisfy { !$0.isVideo })
 
@@ -71,7 +71,7 @@ import Testing
         let videoSegments = videoHarness.ring.playlistSegments()
         #expect(videoSegments.count == 3)
         #expect(videoSegments.allSatisfy { $0.hasVideo && !$0.hasAudio })
-        let videoDirectory = TestMedia.temporaryDirectory("video-only")
+        let videoDirectory = TestScratch.directory("video-only")
         let decoded = try SegmentProbe.decode(SegmentProbe.dump(videoHarness.ring, segments: videoSegments, to: videoDirectory, targetSeconds: 2))
         #expect(decoded.errors.isEmpty && decoded.videoFrames == 180)
     }
@@ -90,7 +90,7 @@ import Testing
 
         let playlist = LivePlaylist.render(segments: segments, targetDurationSeconds: 2)
         #expect(playlist.components(separatedBy: "#EXT-X-DISCONTINUITY\n").count == 2)
-        let directory = TestMedia.temporaryDirectory("reconnect")
+        let directory = TestScratch.directory("reconnect")
         let url = try SegmentProbe.dump(harness.ring, segments: segments, to: directory, targetSeconds: 2)
         let video = try SegmentProbe.packets(url).filter(\.isVideo)
         #expect(video.count == 240)

@@ -24,7 +24,11 @@ options.binary_location = "/usr/bin/chromium"
 # Chromium leaves its profile-lock folder (org.chromium.Chromium.*) in $TMPDIR when
 # chromedriver stops it: give it a folder of its own and remove that at the end.
 scratch = tempfile.mkdtemp(prefix="alived-page-")
-driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver", env={**os.environ, "TMPDIR": scratch}), options=options)
+try:
+    driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver", env={**os.environ, "TMPDIR": scratch}), options=options)
+except BaseException:
+    shutil.rmtree(scratch, ignore_errors=True)
+    raise
 driver.set_page_load_timeout(20)
 wait = WebDriverWait(driver, 20)
 

@@ -16,7 +16,7 @@ import Testing
     }
 
     @Test func cidPrintsOneCIDPerFileLikeIpfsAddOnlyHash() throws {
-        let directory = temporaryDirectory("cid")
+        let directory = TestScratch.directory("cid")
         let empty = directory.appendingPathComponent("empty"), hello = directory.appendingPathComponent("hello")
         try Data().write(to: empty)
         try Data("hello world\n".utf8).write(to: hello)
@@ -31,19 +31,19 @@ import Testing
     }
 
     @Test func invalidConfigurationIsRefusedWithEveryProblem() throws {
-        let directory = temporaryDirectory("bad-config")
+        let directory = TestScratch.directory("bad-config")
         let file = directory.appendingPathComponent("alived.toml")
         try "[segments]\nseconds = 30\n[http]\nport = \"x\"\n".write(to: file, atomically: true, encoding: .utf8)
         let output = try ExternalProcess.run(Self.binary, ["run", "--config", file.path, "--data-dir", directory.path], timeout: 30)
         #expect(output.status == 78)
         #expect(output.stderr.contains("http.port: must be an integer"), "\(output.stderr)")
-        let flags = try ExternalProcess.run(Self.binary, ["run", "--data-dir", temporaryDirectory("bad-flags").path, "--segment-seconds", "0", "--ring-mib", "1"], timeout: 30)
+        let flags = try ExternalProcess.run(Self.binary, ["run", "--data-dir", TestScratch.directory("bad-flags").path, "--segment-seconds", "0", "--ring-mib", "1"], timeout: 30)
         #expect(flags.status == 78)
         #expect(flags.stderr.contains("segments.seconds") && flags.stderr.contains("ring.budget_mib"), "\(flags.stderr)")
     }
 
     @Test func runsFromAConfigFileServesLiveHLSAndStopsCleanly() async throws {
-        let directory = temporaryDirectory("run")
+        let directory = TestScratch.directory("run")
         let rtmpPort = try freePort(), httpPort = try freePort()
         let file = directory.appendingPathComponent("alived.toml")
         try """
@@ -109,7 +109,7 @@ import Testing
     }
 
     @Test func generatesAndKeepsAStreamKeyWhenNoneIsConfigured() async throws {
-        let directory = temporaryDirectory("key")
+        let directory = TestScratch.directory("key")
         let httpPort = try freePort()
         for _ in 0..<2 {
             let box = try ExternalProcess.start(Self.binary, ["run", "--data-dir", directory.path, "--rtmp-port", "0", "--http-port", "\(httpPort)"])

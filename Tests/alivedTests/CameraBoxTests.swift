@@ -22,7 +22,7 @@ import Testing
     }
 
     @Test func testPatternPlaysFromTheLivePlaylist() async throws {
-        let directory = temporaryDirectory("camera-box")
+        let directory = TestScratch.directory("camera-box")
         let httpPort = try freePort()
         let box = try Self.start(camera: """
             input_format = "lavfi"
@@ -65,7 +65,7 @@ import Testing
     }
 
     @Test func missingDeviceIsReportedAndTheBoxKeepsServing() async throws {
-        let directory = temporaryDirectory("camera-missing")
+        let directory = TestScratch.directory("camera-missing")
         let httpPort = try freePort()
         let box = try Self.start(camera: """
             device = "/dev/video99"

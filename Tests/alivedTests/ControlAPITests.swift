@@ -15,7 +15,7 @@ import Testing
 
         /// - Parameter prepare: gets the data folder before the box starts.
         init(extraArguments: [String] = [], prepare: (URL) throws -> Void = { _ in }) async throws {
-            directory = temporaryDirectory("api")
+            directory = TestScratch.directory("api")
             try prepare(directory)
             httpPort = try freePort()
             rtmpPort = try freePort()
@@ -236,7 +236,7 @@ import Testing
     }
 
     @Test func hostileHTTPIsRefusedWhileTheStreamContinues() async throws {
-        let config = temporaryDirectory("hostile-config").appendingPathComponent("alived.toml")
+        let config = TestScratch.directory("hostile-config").appendingPathComponent("alived.toml")
         try "[http]\nidle_timeout_seconds = 2\n".write(to: config, atomically: true, encoding: .utf8)
         let box = try await RunningBox(extraArguments: ["--config", config.path])
         defer { box.stop() }

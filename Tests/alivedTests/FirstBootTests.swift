@@ -10,7 +10,7 @@ import Testing
 @Suite struct FirstBootTests {
     /// A box's files in a temporary folder: configuration, data directory, /etc/hostname and /etc/hosts.
     final class Fixture {
-        let root = temporaryDirectory("firstboot")
+        let root = TestScratch.directory("firstboot")
         var settings: String { root.appendingPathComponent("alived-firstboot.toml").path }
         var configuration: String { root.appendingPathComponent("alived.toml").path }
         var data: String { root.appendingPathComponent("data").path }

@@ -16,7 +16,7 @@ import Testing
     /// threads start and allocate at once), which shows the count is the setting's doing.
     @Test func theBoxRunsOnTheMainArenaUnlessTheEnvironmentSaysOtherwise() async throws {
         func arenas(environment: [String: String]) async throws -> Int {
-            let directory = temporaryDirectory("malloc")
+            let directory = TestScratch.directory("malloc")
             let httpPort = try freePort()
             let box = try ExternalProcess.start(AlivedCommandTests.binary, [
                 "run", "--data-dir", directory.path, "--rtmp-port", "0", "--http-port", "\(httpPort)",

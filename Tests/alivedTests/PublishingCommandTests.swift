@@ -15,7 +15,7 @@ import Testing
     @Test func keysCheckPrintsBothKeysAndFailsOnAWrongOne() async throws {
         let doubles = try Doubles()
         defer { doubles.stop() }
-        let directory = temporaryDirectory("keys")
+        let directory = TestScratch.directory("keys")
         let config = try doubles.config(in: directory, link: "keys")
         let good = try secrets(in: directory, name: "good.toml", key: Self.postingWIF)
         let ok = try ExternalProcess.run(AlivedCommandTests.binary, ["keys", "check", "--config", config, "--secrets", good], timeout: 60)
@@ -37,7 +37,7 @@ import Testing
     @Test func streamConfigureAndEndPrintTheTransactionOnChain() async throws {
         let doubles = try Doubles()
         defer { doubles.stop() }
-        let directory = temporaryDirectory("stream")
+        let directory = TestScratch.directory("stream")
         let config = try doubles.config(in: directory, link: "show1", extra: "gateway = \"https://gw.example\"\n")
         let keys = try secrets(in: directory, name: "secrets.toml", key: Self.postingWIF)
         let configure = try ExternalProcess.run(AlivedCommandTests.binary, ["stream", "configure", "--config", config, "--secrets", keys], timeout: 90)
@@ -59,7 +59,7 @@ import Testing
     @Test func secretsReadableByOthersAndConfigTyposAreRefused() async throws {
         let doubles = try Doubles()
         defer { doubles.stop() }
-        let directory = temporaryDirectory("refused")
+        let directory = TestScratch.directory("refused")
         let config = try doubles.config(in: directory, link: "refused")
         let keys = try secrets(in: directory, name: "open.toml", key: Self.postingWIF, mode: 0o644)
         let open = try ExternalProcess.run(AlivedCommandTests.binary, ["keys", "check", "--config", config, "--secrets", keys], timeout: 60)
@@ -100,7 +100,7 @@ import Testing
         let control: Int
 
         init() throws {
-            let directory = temporaryDirectory("doubles")
+            let directory = TestScratch.directory("doubles")
             let accounts = directory.appendingPathComponent("accounts.json")
             try "{\"hive\": {\"alice\": {\"posting\": [\"\(PublishingCommandTests.postingPublic)\"]}}}"
                 .write(to: accounts, atomically: true, encoding: .utf8)

@@ -159,7 +159,7 @@ import Testing
     }
 
     @Test func publishingWithoutStorageIsRefusedAtStart() async throws {
-        let directory = temporaryDirectory("publishing-no-storage")
+        let directory = TestScratch.directory("publishing-no-storage")
         let config = directory.appendingPathComponent("alived.toml")
         try "[publishing]\nnetwork = \"hive\"\nstreamer = \"alice\"\nlink = \"x\"\n[publishing.hive]\napi_nodes = [\"http://127.0.0.1:9\"]\n"
             .write(to: config, atomically: true, encoding: .utf8)
@@ -229,7 +229,7 @@ final class PublishingBox {
         do {
             let doubles = try PublishingCommandTests.Doubles()
             started.doubles = doubles
-            let directory = temporaryDirectory("publishing-box")
+            let directory = TestScratch.directory("publishing-box")
             let secrets = directory.appendingPathComponent("keys.toml")
             try "posting_key = \"\(PublishingCommandTests.postingWIF)\"\n".write(to: secrets, atomically: true, encoding: .utf8)
             try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: secrets.path)

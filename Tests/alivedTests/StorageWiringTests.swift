@@ -11,7 +11,7 @@ import Testing
             try? frontInput.fileHandleForWriting.close()
             front.terminate()
         }
-        let config = temporaryDirectory("storage-config").appendingPathComponent("alived.toml")
+        let config = TestScratch.directory("storage-config").appendingPathComponent("alived.toml")
         try "[storage]\nbackend = \"kubo\"\nendpoints = [\"http://127.0.0.1:\(kuboPort)\"]\n".write(to: config, atomically: true, encoding: .utf8)
         let box = try await ControlAPITests.RunningBox(extraArguments: ["--config", config.path])
         defer { box.stop() }

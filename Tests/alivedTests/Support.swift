@@ -4,10 +4,6 @@ import Foundation
 import FoundationNetworking
 #endif
 
-func temporaryDirectory(_ name: String) -> URL {
-    TestScratch.directory(name)
-}
-
 /// A port that was free a moment ago (bind to 0, read it, close).
 func freePort() throws -> Int {
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)

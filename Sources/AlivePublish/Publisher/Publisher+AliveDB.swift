@@ -85,7 +85,7 @@ extension Publisher {
         if let lastKnown = items.lastIndex(where: { knownHashes.contains($0.src) }) {
             missing = items[(lastKnown + 1)...].filter { !knownHashes.contains($0.src) }
             missing = missing.filter { item in
-                guard (try? AliveChunk.Entry(src: item.src, duration: item.duration).line()) != nil else {
+                guard (try? AliveChunk.Entry(src: item.src, duration: item.duration).validate()) != nil else {
                     logger.error("alivedb holds an item the protocol cannot carry; not recorded", metadata: ["alivedb.src": "\(item.src)"])
                     return false
                 }

@@ -204,7 +204,7 @@ public final class Publisher: Service, Sendable {
     public func segmentStored(sequence: UInt64, hash: String, duration: Double, discontinuity: Bool = false) async {
         do {
             // The protocol's own rules for a hash and a len, before anything is accepted.
-            _ = try AliveChunk.Entry(src: hash, duration: duration).line()
+            try AliveChunk.Entry(src: hash, duration: duration).validate()
         } catch {
             update { $0.segmentsRefused += 1 }
             state.withLock { $0.breakPending = true }

@@ -7,10 +7,6 @@ enum TestMedia {
         TestScratch.directory("media")
     }()
 
-    static func temporaryDirectory(_ name: String) -> URL {
-        TestScratch.directory(name)
-    }
-
     /// An FLV file: `seconds` long, `size` (320x240 by default) at `fps`, a keyframe every `gop` frames.
     static func flv(seconds: Int, fps: Int = 30, gop: Int = 30, audio: Bool = true, video: Bool = true, size: String = "320x240", name: String? = nil) throws -> URL {
         let sizeTag = size == "320x240" ? "" : "-\(size)"

@@ -21,7 +21,7 @@ enum ThumbnailProbe {
     }
 
     static func write(_ thumbnail: Thumbnail, name: String) throws -> URL {
-        let url = TestMedia.temporaryDirectory("thumbnail").appendingPathComponent(name)
+        let url = TestScratch.directory("thumbnail").appendingPathComponent(name)
         try Data(thumbnail.jpeg.readableBytesView).write(to: url)
         return url
     }
@@ -38,7 +38,7 @@ enum ThumbnailProbe {
 
     /// The picture in `url` decoded by ffmpeg to RGB24; `filter` picks and sizes a frame of a video.
     static func rgb(_ url: URL, filter: String? = nil, width: Int, height: Int) throws -> [UInt8] {
-        let output = TestMedia.temporaryDirectory("rgb").appendingPathComponent("frame.rgb")
+        let output = TestScratch.directory("rgb").appendingPathComponent("frame.rgb")
         var arguments = ["-hide_banner", "-loglevel", "error", "-y", "-i", url.path]
         if let filter { arguments += ["-vf", filter] }
         arguments += ["-frames:v", "1", "-f", "rawvideo", "-pix_fmt", "rgb24", output.path]
