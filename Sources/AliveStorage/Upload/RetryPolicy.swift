@@ -1,12 +1,16 @@
 /// Exponential back-off with full jitter, capped: attempt n waits a random time in
 /// [delay/2, delay] where delay = min(initialDelay · multiplier^(n-1), maxDelay).
 /// A segment is retried until it is stored or leaves the ring (then it is a gap).
+///
+/// The cap is short for a live stream: once the venue's network is back, the backlog
+/// starts within `maxDelay` (a 30 s cap delayed it by up to 15 segments of 2 s), and one
+/// box's attempt every 5–10 s costs a down endpoint nothing.
 public struct RetryPolicy: Sendable {
     public var initialDelay: Duration = .milliseconds(500)
     public var multiplier: Double = 2
-    public var maxDelay: Duration = .seconds(30)
+    public var maxDelay: Duration = .seconds(10)
 
-    public init(initialDelay: Duration = .milliseconds(500), multiplier: Double = 2, maxDelay: Duration = .seconds(30)) {
+    public init(initialDelay: Duration = .milliseconds(500), multiplier: Double = 2, maxDelay: Duration = .seconds(10)) {
         self.initialDelay = initialDelay
         self.multiplier = multiplier
         self.maxDelay = maxDelay
