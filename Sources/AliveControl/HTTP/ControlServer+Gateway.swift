@@ -33,12 +33,29 @@ extension ControlServer {
                 return Response(status: .ok, headers: fields, body: .init(byteBuffer: body))
             case .chunk(let bytes):
                 var fields = headers
-                fields[.contentType] = "text/csv"
+                fields[.contentType] = Self.contentType(ofChunk: bytes)
                 return Response(status: .ok, headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
             case nil:
                 throw HTTPError(.notFound, message: "\(cid) is not stored on this box")
             }
         }
+    }
+
+    /// The type Kubo's gateway would give the file (boxo sniffs it with
+    /// gabriel-vasile/mimetype): `text/csv` only for a CSV of at least two lines that all
+    /// have the first line's number of fields (more than one), else text. Consumers
+    /// (HAlive) refuse a chunk served as anything but `text/csv`, so the box's own
+    /// gateway must not be kinder than the real one. The box's chunks are plain ASCII
+    /// without quotes; a quote is treated as not CSV rather than parsed.
+    static func contentType(ofChunk bytes: [UInt8]) -> String {
+        let text = "text/plain; charset=utf-8"
+        guard !bytes.isEmpty else { return "text/plain" }
+        guard String(validating: bytes, as: UTF8.self) != nil, !bytes.contains(UInt8(ascii: "\"")) else { return text }
+        let lines = bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: true)
+            .map { $0.last == UInt8(ascii: "\r") ? $0.dropLast() : $0 }
+            .filter { !$0.isEmpty && $0.first != UInt8(ascii: "#") }
+        let counts = Set(lines.map { $0.count(where: { $0 == UInt8(ascii: ",") }) + 1 })
+        return lines.count > 1 && counts.count == 1 && counts.first! > 1 ? "text/csv" : text
     }
 
     /// CIDv0 (`Qm…`, base58) or CIDv1 (`b…`, base32): letters and digits, at most 100.
