@@ -5,8 +5,9 @@ extension Journal {
     /// Recording the same segment again with the same values is a no-op (a retry after a
     /// crash between store and record); with different values it is a `conflict` and
     /// nothing changes.
+    /// `at` (Unix ms, when given) is noted as the stream's last activity in the same write.
     public func recordSegment(
-        _ stream: JournalStreamKey, sequence: Int64, cid: String, duration: Double, discontinuity: Bool = false
+        _ stream: JournalStreamKey, sequence: Int64, cid: String, duration: Double, discontinuity: Bool = false, at: Int64? = nil
     ) throws {
         guard sequence >= 0 else { throw JournalError(.invalidInput, "segment sequence must not be negative") }
         guard !cid.isEmpty else { throw JournalError(.invalidInput, "segment CID must not be empty") }
@@ -28,6 +29,7 @@ extension Journal {
             try db.execute(
                 sql: "INSERT INTO segments (stream_id, sequence, cid, duration, discontinuity) VALUES (?, ?, ?, ?, ?)",
                 arguments: [streamID, sequence, cid, duration, discontinuity])
+            if let at { try Self.noteActivity(streamID: streamID, at: at, in: db) }
         }
     }
 

@@ -94,6 +94,24 @@ enum JournalSchema {
                 CREATE INDEX ledger_pushes_unconfirmed ON ledger_pushes(stream_id, seq) WHERE state != 'confirmed'
                 """)
         }
+        // Streams as a venue runs them (one link per event): when the box opened each one,
+        // its last activity (to end it after the idle time, across restarts), the end it
+        // asked for and the end on-chain, the op 2 payload on-chain, the link template and
+        // number it came from. Streams from before are taken as open and active now.
+        migrator.registerMigration("v4 stream lifecycle") { db in
+            try db.execute(sql: """
+                ALTER TABLE streams ADD COLUMN opened_at INTEGER;
+                ALTER TABLE streams ADD COLUMN last_activity_at INTEGER;
+                ALTER TABLE streams ADD COLUMN end_requested_at INTEGER;
+                ALTER TABLE streams ADD COLUMN ended_at INTEGER;
+                ALTER TABLE streams ADD COLUMN end_tx TEXT;
+                ALTER TABLE streams ADD COLUMN configured TEXT;
+                ALTER TABLE streams ADD COLUMN template TEXT;
+                ALTER TABLE streams ADD COLUMN number INTEGER CHECK (number IS NULL OR number >= 1);
+                UPDATE streams SET opened_at = CAST(strftime('%s', 'now') AS INTEGER) * 1000,
+                                   last_activity_at = CAST(strftime('%s', 'now') AS INTEGER) * 1000;
+                """)
+        }
         return migrator
     }
 }
