@@ -26,6 +26,8 @@ public struct PublishError: Error, Sendable, CustomStringConvertible {
         public static let timedOut = Kind("timed out")
         /// The operation does not exist on this network (ending a stream on Avalon).
         public static let unsupported = Kind("unsupported")
+        /// The stream has used every seq consumers take (17280 pushes): a new link is needed.
+        public static let streamFull = Kind("stream full")
     }
 
     public let kind: Kind

@@ -77,7 +77,11 @@ struct Box {
         // `storage.backend = "box"`: what the box stores on itself, for its /ipfs/ gateway.
         let onBox = OnBoxContent()
         let uploader = try makeUploader(configuration.storage, onBox: onBox)
-        let publishing = try makePublishingFeed(configuration, chunkStorage: uploader)
+        // An encoder publishing, or the camera delivering frames: the open stream is not idle.
+        let mediaActive: @Sendable () -> Bool = { [coordinator, camera] in
+            coordinator.status.state == .publishing || camera?.status.state == .capturing
+        }
+        let publishing = try makePublishingFeed(configuration, chunkStorage: uploader, mediaActive: mediaActive)
         // What the last change left, so a change touches only the stages whose table changed
         // (replacing the endpoints for a new segment length would reset their cool-downs).
         let applied = Mutex(configuration)
@@ -207,12 +211,13 @@ struct Box {
 
     /// Publishing for the `[publishing]` table; nil without one. Only stored segments are
     /// published, so a table without a storage backend is refused (nothing would go out).
-    private func makePublishingFeed(_ configuration: BoxConfiguration, chunkStorage: StorageUploader?) throws -> PublishingFeed? {
+    private func makePublishingFeed(_ configuration: BoxConfiguration, chunkStorage: StorageUploader?,
+                                    mediaActive: @escaping @Sendable () -> Bool) throws -> PublishingFeed? {
         guard configuration.publishing != nil else { return nil }
         guard let chunkStorage else {
             throw PublishError(.configuration, BoxConfiguration.publishingNeedsStorage)
         }
         return try PublishingFeed(configurationText: configuration.renderTOML(), dataDirectory: configuration.dataDirectory,
-                                  chunkStorage: chunkStorage, logger: logger)
+                                  chunkStorage: chunkStorage, logger: logger, mediaActive: mediaActive)
     }
 }

@@ -8,15 +8,15 @@ import Logging
 import ServiceLifecycle
 
 /// Storage → publishing inside `alived run`: the configuration's `[publishing]` table
-/// made into a `Publisher` over the journal in the data folder, fed with the storage
-/// stage's events (stored segments and gaps, in sequence order), and the stream
-/// operations the control page offers. Owns what it opened (journal, secp256k1 context,
+/// made into a `StreamDirector` (one stream, one link and one `Publisher` per event) over
+/// the journal in the data folder, fed with the storage stage's events (stored segments
+/// and gaps, in sequence order), and the stream operations the control page offers. Owns what it opened (journal, secp256k1 context,
 /// its own HTTP client: uploads on a shared client could delay AliveDB pushes) and closes
 /// it when the publisher has stopped.
 final class PublishingFeed: Service, Sendable {
     let configuration: PublishingConfiguration
-    private let publisher: Publisher
-    private let tools: PublishingTools
+    private let director: StreamDirector
+    private let secrets: PublishingSecrets
     private let journal: Journal
     private let context: Secp256k1Context
     private let http: HTTPClient
@@ -28,7 +28,9 @@ final class PublishingFeed: Service, Sendable {
     /// - Parameters:
     ///   - configurationText: the box's configuration as TOML (its `[publishing]` table is read).
     ///   - chunkStorage: the storage uploader (chunks go where the segments go); nil without storage.
-    init(configurationText: String, dataDirectory: String, chunkStorage: (any ChunkStorage)?, logger: Logger) throws {
+    ///   - mediaActive: whether an encoder (or the camera) delivers media now (the idle end).
+    init(configurationText: String, dataDirectory: String, chunkStorage: (any ChunkStorage)?, logger: Logger,
+         mediaActive: @escaping @Sendable () -> Bool) throws {
         let configuration = try PublishingConfiguration.parse(toml: configurationText)
         let secretsPath = configuration.secretsFile ?? dataDirectory + "/secrets.toml"
         // A local record signs nothing: it needs no secrets file (a fresh box may have none yet).
@@ -42,9 +44,9 @@ final class PublishingFeed: Service, Sendable {
             opened.context = context
             let http = try HTTPClient(logger: logger)
             opened.http = http
-            publisher = try Publisher(configuration: configuration, secrets: secrets, journal: journal, http: http,
-                                      chunkStorage: chunkStorage, context: context, logger: logger)
-            tools = try PublishingTools(configuration: configuration, secrets: secrets, http: http, context: context, logger: logger)
+            director = try StreamDirector(configuration: configuration, secrets: secrets, journal: journal, http: http,
+                                          chunkStorage: chunkStorage, context: context, logger: logger, mediaActive: mediaActive)
+            self.secrets = secrets
             self.context = context
             self.http = http
         } catch {
@@ -58,7 +60,7 @@ final class PublishingFeed: Service, Sendable {
         self.logger = logger
         logger.info("publishing enabled", metadata: [
             "ledger.network": "\(configuration.network.rawValue)", "ledger.streamer": "\(configuration.streamer)",
-            "ledger.link": "\(configuration.link)", "alivedb.enabled": "\(configuration.aliveDB != nil)",
+            "ledger.link_template": "\(configuration.link)", "alivedb.enabled": "\(configuration.aliveDB != nil)",
             "journal.file": "\(Self.journalPath(dataDirectory: dataDirectory))",
         ])
     }
@@ -71,13 +73,13 @@ final class PublishingFeed: Service, Sendable {
     }
 
     func setBatchInterval(_ interval: Duration) throws {
-        try publisher.setBatchInterval(interval)
+        try director.setBatchInterval(interval)
     }
 
     /// A storage stage event, awaited before the ring lets the segment go: once this
     /// returns the segment is in the journal (or queued for AliveDB with no ledger).
     func handle(_ event: StorageEvent) async {
-        await publisher.handle(event)
+        await director.handle(event)
     }
 
     func run() async throws {
@@ -86,25 +88,16 @@ final class PublishingFeed: Service, Sendable {
             context.close()
             do { try journal.close() } catch { logger.error("journal did not close cleanly", metadata: ["journal.error": "\(error)"]) }
         }
-        do {
-            try await publisher.run()
-            // Ended from the page: the rest of the box (ingest, ring, storage, preview) goes on.
-            try await gracefulShutdown()
-        } catch is CancellationError {
-            throw CancellationError()
-        } catch {
-            // A wrong key, most often. The rest of the box goes on (ingest, ring, storage,
-            // preview) until it is stopped; the status shows why nothing is published.
-            logger.critical("publishing stopped: fix the key or the configuration and restart", metadata: ["publish.error": "\(error)"])
-            try await gracefulShutdown()
-        }
+        try await director.run()
     }
 
     var summary: PublishingSummary {
-        let status = publisher.status
-        return PublishingSummary(
-            phase: status.phase.rawValue, network: configuration.network.rawValue, streamer: configuration.streamer,
-            link: configuration.link, segmentsReceived: status.segmentsReceived, gaps: status.gaps,
+        let status = director.publisherStatus ?? PublisherStatus()
+        let open = director.openStream
+        var summary = PublishingSummary(
+            phase: open == nil && status.phase != .failed ? "waiting for the encoder" : status.phase.rawValue,
+            network: configuration.network.rawValue, streamer: configuration.streamer,
+            link: open?.link, linkTemplate: configuration.link, segmentsReceived: status.segmentsReceived, gaps: status.gaps,
             aliveDB: configuration.aliveDB.map { _ in
                 PublishingSummary.AliveDB(pushed: status.aliveDBPushed, failed: status.aliveDBFailed, dropped: status.aliveDBDropped,
                                           alreadyHeld: status.aliveDBAlreadyHeld, recovered: status.aliveDBRecovered)
@@ -113,23 +106,40 @@ final class PublishingFeed: Service, Sendable {
             pushesConfirmed: status.pushesConfirmed, streamEnded: status.streamEnded, lastProblem: status.lastProblem,
             localPushes: configuration.network == .local ? status.recentLocalPushes : nil,
             discontinuities: status.discontinuities)
+        summary.stream = open.map {
+            PublishingSummary.OpenStream(link: $0.link, openedAt: Self.date($0.openedAt), segments: $0.segments,
+                                         firstSeq: $0.firstSeq, nextSeq: $0.nextSeq, viewerURL: $0.viewerURL)
+        }
+        summary.pastStreams = director.pastStreams.map {
+            PublishingSummary.PastStream(link: $0.link, openedAt: Self.date($0.openedAt), endedAt: Self.date($0.endedAt),
+                                         segments: $0.segments, firstSeq: $0.firstSeq, lastSeq: $0.lastSeq,
+                                         endTransactionID: $0.endTransactionID, viewerURL: $0.viewerURL)
+        }
+        summary.unpublishedSegments = director.unpublishedSegments
+        return summary
     }
 
-    /// The page's buttons: configure runs `alived stream configure`'s code; end goes through
-    /// the running publisher (flush, then op 1, then no more pushes), or `alived stream
-    /// end`'s code when the publisher is not running (a wrong key: it refuses too).
+    private static func date(_ unixMilliseconds: Int64?) -> Date? {
+        unixMilliseconds.map { Date(timeIntervalSince1970: Double($0) / 1000) }
+    }
+
+    /// The page's buttons: configure broadcasts op 2 for the open stream with `alived stream
+    /// configure`'s code; end goes through the director (flush, then op 1; the next stream
+    /// opens when the encoder starts again).
     var streamControl: StreamControl {
-        let (tools, publisher) = (tools, publisher)
+        let (director, configuration, secrets, http, context, logger) = (director, configuration, secrets, http, context, logger)
         return StreamControl(
-            configure: { try await Self.outcome { try await tools.configureStream(timeout: Self.streamControlTimeout) } },
-            end: {
+            configure: {
                 try await Self.outcome {
-                    switch publisher.status.phase {
-                    case .starting, .running, .stopping: try await publisher.endStream()
-                    case .idle, .stopped, .failed: try await tools.endStream(timeout: Self.streamControlTimeout)
+                    guard let link = director.openLink else {
+                        throw PublishError(.unsupported, "no stream is open: a stream is configured when the encoder starts")
                     }
+                    let tools = try PublishingTools(configuration: configuration.forStream(link: link), secrets: secrets, http: http,
+                                                    context: context, logger: logger)
+                    return try await tools.configureStream(timeout: Self.streamControlTimeout)
                 }
-            })
+            },
+            end: { try await Self.outcome { try await director.endStream() } })
     }
 
     /// How long the page waits for a configure/end transaction to be on-chain.

@@ -15,6 +15,9 @@ struct PublishingOptions: ParsableArguments {
     @Option(help: "Secrets file (TOML, mode 0600) with posting_key / avalon_key / alivedb_key. Default: publishing.secrets_file.")
     var secrets: String?
 
+    @Option(help: "The stream's link (default: the first link publishing.link makes; `alived run` opens one link per event, status lists them).")
+    var link: String?
+
     @Option(help: "Log level for node fail-over and retries (stderr).")
     var logLevel: Logger.Level = .warning
 
@@ -34,7 +37,19 @@ struct PublishingOptions: ParsableArguments {
             } catch {
                 throw PublishError(.configuration, "cannot read \(config): \(error.localizedDescription)")
             }
-            let configuration = try PublishingConfiguration.parse(toml: text)
+            let parsed = try PublishingConfiguration.parse(toml: text)
+            let template = try parsed.linkTemplate
+            let streamLink: String
+            if let link {
+                let given = try? StreamLinkTemplate(link, minimumLength: parsed.network == .avalon ? 3 : 1)
+                guard let given, !given.hasPlaceholders else {
+                    throw PublishError(.configuration, "--link: must be a stream link (1–50 characters of A–Z, a–z, 0–9, _ and -)")
+                }
+                streamLink = link
+            } else {
+                streamLink = template.link(number: 1, at: Int64(Date().timeIntervalSince1970 * 1000))
+            }
+            let configuration = parsed.forStream(link: streamLink)
             guard let secretsPath = secrets ?? configuration.secretsFile else {
                 throw PublishError(.secrets, "no secrets file: pass --secrets FILE or set publishing.secrets_file")
             }

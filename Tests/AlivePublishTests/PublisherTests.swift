@@ -302,8 +302,8 @@ import Testing
         #expect(ops.map(\.op) == [0, 0, 0, 1])
         #expect(ops.map(\.seq) == [0, 1, 2, nil])
         let chunk = try await fixture.http.send(.get("\(kuboURL)/ipfs/\(try #require(ops[0].src))"))
-        #expect(String(decoding: chunk.body, as: UTF8.self) == "\(fakeCID(0)),2\n\(fakeCID(1)),2\n\(fakeCID(3)),2,d",
-                "the line after the gap carries the mark")
+        #expect(String(decoding: chunk.body, as: UTF8.self) == "\(fakeCID(0)),2,\n\(fakeCID(1)),2,\n\(fakeCID(3)),2,d",
+                "the line after the gap carries the mark, and every line of the chunk has three fields (one CSV)")
         #expect(ops[0].disc == nil)
         #expect(ops[1].src == fakeCID(4) && ops[1].len == 2.5 && ops[1].disc == 1)
         #expect(ops[2].src == fakeCID(5) && ops[2].len == 2.5 && ops[2].disc == nil)

@@ -66,7 +66,9 @@ import Testing
         let configuration = try PublishingConfiguration.parse(toml: "[publishing]\nnetwork = \"none\"\n")
         #expect(configuration.network == .none)
         #expect(configuration.batchInterval == .seconds(60))
-        #expect(configuration.endOnStop && configuration.configureOnStart)
+        // A stop (an upgrade, a setting) does not end the event; the idle time does.
+        #expect(!configuration.endOnStop && configuration.configureOnStart)
+        #expect(configuration.idleEnd == .seconds(600) && configuration.viewerURL == nil)
         #expect(configuration.hive.customJSONID == "alive-test")
         #expect(configuration.hive.chainIDHex == "beeab0de00000000000000000000000000000000000000000000000000000000")
         #expect(configuration.hive.publicKeyPrefix == "STM")
@@ -121,7 +123,7 @@ import Testing
         let detail = error?.detail ?? ""
         for expected in [
             "publishing.batch_interval_seconds: must be 0–300",
-            "publishing.link: must be 1–50 characters",
+            "publishing.link: must make links of 1–50 characters of A–Z, a–z, 0–9, _ and - (\"no spaces please\" can make \"no spaces please\")",
             "publishing.streamer: must be a Hive account name",
             "publishing.hive.api_nodes[0]: must be an http(s) URL",
             "publishing.hive.chain_id: chain id must be 32 bytes",
@@ -160,5 +162,68 @@ extension PublishingConfiguration.AliveDB {
         var copy = self
         change(&copy)
         return copy
+    }
+}
+
+/// `publishing.link` as a template of one link per event.
+@Suite struct StreamLinkTemplateTests {
+    @Test func placeholdersExpandToTheDateAndTheNumber() throws {
+        // 2026-12-07T01:32:25Z
+        let at: Int64 = 1_796_607_145_000
+        #expect(try StreamLinkTemplate("venue-{date}-{n}").link(number: 3, at: at) == "venue-20261207-3")
+        #expect(try StreamLinkTemplate("{n}").link(number: 12, at: at) == "12")
+        #expect(StreamLinkTemplate.civilDate(daysSinceEpoch: 0) == (1970, 1, 1))
+        #expect(StreamLinkTemplate.civilDate(daysSinceEpoch: 11_016) == (2000, 2, 29))
+    }
+
+    @Test func withoutANumberTheFirstLinkIsTheTextAndTheNextOnesGetASuffix() throws {
+        let template = try StreamLinkTemplate("stream1")
+        #expect(!template.hasPlaceholders)
+        #expect(template.link(number: 1, at: 0) == "stream1")
+        #expect(template.link(number: 2, at: 0) == "stream1-2")
+        #expect(try StreamLinkTemplate("gig-{date}").link(number: 2, date: (2027, 1, 5)) == "gig-20270105-2")
+    }
+
+    @Test(arguments: [
+        ("", "must make links of 1–50 characters"),
+        ("a b", "must make links of 1–50 characters"),
+        ("{when}", "unknown placeholder {when}"),
+        ("a{n", "has a \"{\" without \"}\""),
+        ("a}", "has a \"}\" without \"{\""),
+        ("{n}{n}", "has {n} more than once"),
+        (String(repeating: "x", count: 45), "can make \"" + String(repeating: "x", count: 45) + "-99999\""),
+        ("event-{date}-{n}-" + String(repeating: "x", count: 30), "must make links of 1–50 characters"),  // 51 with n = 99999
+    ])
+    func aTemplateThatCanMakeAnInvalidLinkIsRefusedWithItsPath(text: String, reason: String) {
+        #expect {
+            try StreamLinkTemplate(text)
+        } throws: { error in
+            let problem = error as? PublishingConfigurationProblem
+            return problem?.path == "publishing.link" && problem?.reason.contains(reason) == true
+        }
+    }
+
+    @Test func avalonLinksAreThreeCharactersAtLeast() throws {
+        #expect(throws: PublishingConfigurationProblem.self) { try StreamLinkTemplate("ab", minimumLength: 3) }
+        #expect(try StreamLinkTemplate("ab{n}", minimumLength: 3).link(number: 1, at: 0) == "ab1")
+    }
+
+    @Test func theConfigurationReadsTheTemplateIdleTimeAndViewerURL() throws {
+        let configuration = try PublishingConfiguration.parse(toml: """
+            [publishing]
+            network = "none"
+            streamer = "alice"
+            link = "venue-{date}-{n}"
+            idle_end_seconds = 45
+            viewer_url = "https://halive.example/"
+            [publishing.hive]
+            api_nodes = ["http://127.0.0.1:1"]
+            """)
+        #expect(configuration.idleEnd == .seconds(45))
+        #expect(configuration.viewerURL(link: "venue-20261207-1") == "https://halive.example/stream/alice/venue-20261207-1")
+        let error = #expect(throws: PublishError.self) {
+            try PublishingConfiguration.parse(toml: "[publishing]\nnetwork = \"local\"\nstreamer = \"box\"\nidle_end_seconds = 5\nlink = \"{x}\"\n")
+        }
+        #expect(error?.problems.map(\.path).sorted() == ["publishing.idle_end_seconds", "publishing.link"])
     }
 }

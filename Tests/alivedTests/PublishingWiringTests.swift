@@ -76,7 +76,13 @@ import Testing
         #expect(Self.customJSON(ended).last?["op"] as? Int == 1, "everything was flushed before the end")
         let after = try #require(try await httpGet(port: box.httpPort, path: "/api/v1/status").json["publishing"] as? [String: Any])
         #expect(after["stream_ended"] as? Bool == true)
-        #expect(after["phase"] as? String == "stopped")
+        // The event is over: no stream is open until the encoder starts again, and the
+        // ended one is listed with its end.
+        #expect(after["phase"] as? String == "waiting for the encoder")
+        #expect(after["stream"] == nil && after["link"] == nil)
+        let past = try #require((after["past_streams"] as? [[String: Any]])?.first)
+        #expect(past["end_transaction_id"] as? String == endID)
+        #expect(past["first_seq"] as? Int == 0 && past["last_seq"] as? Int == Self.pushes(ended).count - 1)
         #expect(try await httpGet(port: box.httpPort, path: "/healthz").status == 200, "the box goes on after the end")
     }
 

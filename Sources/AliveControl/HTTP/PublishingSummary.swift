@@ -1,3 +1,5 @@
+import Foundation
+
 /// What the status shows about publishing (absent when the configuration has no
 /// `[publishing]` table). Filled by the executable from the publisher's own status, so
 /// the control plane needs no ledger code.
@@ -7,7 +9,16 @@ public struct PublishingSummary: Sendable, Encodable {
     /// hive, avalon or none (AliveDB only).
     public var network: String
     public var streamer: String
-    public var link: String
+    /// The open stream's link; absent when no stream is open.
+    public var link: String?
+    /// `publishing.link`: the template each stream's link comes from.
+    public var linkTemplate: String
+    /// The open stream (one link per event); absent when none is open.
+    public var stream: OpenStream?
+    /// Streams that are over or being ended, newest first.
+    public var pastStreams: [PastStream] = []
+    /// Stored segments no stream took (ended from the page with the encoder still sending).
+    public var unpublishedSegments = 0
     public var segmentsReceived: Int
     public var gaps: Int
     /// Segments published with the discontinuity mark (the first after a gap, an encoder
@@ -24,6 +35,50 @@ public struct PublishingSummary: Sendable, Encodable {
     public var localPushes: [String]?
     public var streamEnded: Bool
     public var lastProblem: String?
+
+    public struct OpenStream: Sendable, Encodable, Equatable {
+        public var link: String
+        public var openedAt: Date?
+        public var segments: Int
+        /// The first seq on-chain, and the seq the next push gets.
+        public var firstSeq: Int64?
+        public var nextSeq: Int64?
+        /// Where a viewer watches it (an HAlive node's `/stream/<streamer>/<link>`), when one is configured.
+        public var viewerURL: String?
+
+        public init(link: String, openedAt: Date?, segments: Int, firstSeq: Int64?, nextSeq: Int64?, viewerURL: String?) {
+            self.link = link
+            self.openedAt = openedAt
+            self.segments = segments
+            self.firstSeq = firstSeq
+            self.nextSeq = nextSeq
+            self.viewerURL = viewerURL
+        }
+    }
+
+    public struct PastStream: Sendable, Encodable, Equatable {
+        public var link: String
+        public var openedAt: Date?
+        /// Absent while its end is on its way.
+        public var endedAt: Date?
+        public var segments: Int
+        public var firstSeq: Int64?
+        public var lastSeq: Int64?
+        public var endTransactionID: String?
+        public var viewerURL: String?
+
+        public init(link: String, openedAt: Date?, endedAt: Date?, segments: Int, firstSeq: Int64?, lastSeq: Int64?,
+                    endTransactionID: String?, viewerURL: String?) {
+            self.link = link
+            self.openedAt = openedAt
+            self.endedAt = endedAt
+            self.segments = segments
+            self.firstSeq = firstSeq
+            self.lastSeq = lastSeq
+            self.endTransactionID = endTransactionID
+            self.viewerURL = viewerURL
+        }
+    }
 
     public struct AliveDB: Sendable, Encodable {
         public var pushed: Int
@@ -43,7 +98,7 @@ public struct PublishingSummary: Sendable, Encodable {
         }
     }
 
-    public init(phase: String, network: String, streamer: String, link: String, segmentsReceived: Int, gaps: Int,
+    public init(phase: String, network: String, streamer: String, link: String?, linkTemplate: String, segmentsReceived: Int, gaps: Int,
                 aliveDB: AliveDB?, nextSeq: Int64?, lastConfirmedSeq: Int64?, lastTransactionID: String?,
                 pushesConfirmed: Int, streamEnded: Bool, lastProblem: String?, localPushes: [String]? = nil,
                 discontinuities: Int = 0) {
@@ -51,6 +106,7 @@ public struct PublishingSummary: Sendable, Encodable {
         self.network = network
         self.streamer = streamer
         self.link = link
+        self.linkTemplate = linkTemplate
         self.segmentsReceived = segmentsReceived
         self.gaps = gaps
         self.aliveDB = aliveDB

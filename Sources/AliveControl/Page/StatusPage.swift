@@ -142,7 +142,16 @@ async function refreshStatus() {
   fill($("storage"), storage ? [["Storage", storage.backend], ["Stored", storage.stored + " segments, " + storage.pending + " waiting"],
     ["Gaps", storage.gaps], ["Last hash", storage.last_stored.length ? storage.last_stored[storage.last_stored.length - 1].hash : null]] : []);
   const local = publishing && publishing.network === "local";
-  fill($("publishing"), publishing ? [["Publishing", publishing.phase + (local ? " to the box's own record (not broadcast)" : " on " + publishing.network) + " as " + publishing.streamer + "/" + publishing.link],
+  const open = publishing && publishing.stream, past = (publishing && publishing.past_streams) || [];
+  const seqs = (a, b) => (a === undefined || a === null ? "–" : a) + "–" + (b === undefined || b === null ? "–" : b);
+  const when = (t) => t ? new Date(t).toLocaleString() : "";
+  fill($("publishing"), publishing ? [["Publishing", publishing.phase + (local ? " to the box's own record (not broadcast)" : " on " + publishing.network) + " as " + publishing.streamer + "/" + (publishing.link || publishing.link_template)],
+    ["Open stream", open ? open.link + " since " + when(open.opened_at) + ", " + open.segments + " segments, seq " + seqs(open.first_seq, open.next_seq)
+      : "none: the next one (" + publishing.link_template + ") opens when the encoder starts"],
+    ["Viewer link", open && open.viewer_url],
+    ["Past streams", past.length ? past.map((p) => p.link + (p.ended_at ? ", ended " + when(p.ended_at) : ", ending") + ", " + p.segments
+      + " segments, seq " + seqs(p.first_seq, p.last_seq) + (p.viewer_url ? ", " + p.viewer_url : "")).join(" · ") : null],
+    ["Not published", publishing.unpublished_segments ? publishing.unpublished_segments + " segments stored while no stream was open" : null],
     ["AliveDB", publishing.alive_db ? publishing.alive_db.pushed + " pushed, " + publishing.alive_db.failed + " failed, " + publishing.alive_db.dropped + " dropped"
       + (publishing.alive_db.already_held ? ", " + publishing.alive_db.already_held + " already held after the restart" : "")
       + (publishing.alive_db.recovered ? ", " + publishing.alive_db.recovered + " recovered for the ledger" : "") : null],

@@ -33,6 +33,8 @@ extension PublishingConfiguration {
             reader.string(table, "link").map { configuration.link = $0 }
             reader.seconds(table, "batch_interval_seconds").map { configuration.batchInterval = $0 }
             reader.bool(table, "end_on_stop").map { configuration.endOnStop = $0 }
+            reader.seconds(table, "idle_end_seconds").map { configuration.idleEnd = $0 }
+            reader.string(table, "viewer_url").map { configuration.viewerURL = $0.isEmpty ? nil : $0 }
             reader.bool(table, "configure_on_start").map { configuration.configureOnStart = $0 }
             reader.string(table, "gateway").map { configuration.gateway = $0 }
             if let text = reader.string(table, "storage") {

@@ -68,14 +68,24 @@ public struct PublishingConfiguration: Sendable, Equatable {
     public var network: Network = .none
     /// The ledger account that owns the stream.
     public var streamer = ""
-    /// The stream's id (1–50 chars of `[A-Za-z0-9_-]`; 3–50 on Avalon).
+    /// The template of the stream links (one link per event: `StreamLinkTemplate`); a
+    /// plain link is a template of itself. Every link it makes is 1–50 chars of
+    /// `[A-Za-z0-9_-]` (3–50 on Avalon).
     public var link = ""
+    /// The open stream is ended (flush, then op 1) once no media has arrived for this
+    /// long: the encoder is gone and the event is over. A box that starts and finds its
+    /// open stream idle longer than this ends it first. 10 s – 24 h.
+    public var idleEnd: Duration = .seconds(600)
+    /// An HAlive node whose `/stream/<streamer>/<link>` serves a stream's playlist, for
+    /// the viewer links in status and on the page; nil: `indexerURL`'s.
+    public var viewerURL: String?
     /// 0 … 300 s. Every interval the segments not yet on-chain become one push (a
     /// chunk, or a single segment when there is only one); 0 pushes each segment alone.
     public var batchInterval: Duration = .seconds(60)
-    /// On a graceful stop: flush, then end the stream (op 1). False leaves it open so a
-    /// restart continues it.
-    public var endOnStop = true
+    /// On a graceful stop: flush, then end the stream (op 1). False (the default) leaves
+    /// it open so a restart within `idleEnd` continues it (a stop for an upgrade or a
+    /// setting does not cut the event in two); the idle time ends it otherwise.
+    public var endOnStop = false
     /// Broadcast op 2 / type 25 when publishing starts (Avalon needs its playlist to
     /// exist before any push, so there it is done whenever the playlist is missing).
     public var configureOnStart = true
@@ -111,11 +121,30 @@ public struct PublishingConfiguration: Sendable, Equatable {
 
     /// The stream's key in the journal (seq numbers are per network and stream).
     var streamNetworkName: String { network.rawValue }
+
+    /// The link template (valid once `validate()` found no problem).
+    public var linkTemplate: StreamLinkTemplate {
+        get throws { try StreamLinkTemplate(link, minimumLength: network == .avalon ? 3 : 1) }
+    }
+
+    /// This configuration for one stream: `link` is that stream's link.
+    public func forStream(link: String) -> PublishingConfiguration {
+        var copy = self
+        copy.link = link
+        return copy
+    }
+
+    /// Where viewers watch `link` (an HAlive node's playlist), when a node is known.
+    public func viewerURL(link: String) -> String? {
+        guard var base = viewerURL ?? indexerURL else { return nil }
+        while base.hasSuffix("/") { base.removeLast() }
+        return base + "/stream/\(streamer)/\(link)"
+    }
 }
 
 /// One thing wrong with a publishing configuration: where (dotted path as written in
 /// the file) and why.
-public struct PublishingConfigurationProblem: Sendable, Equatable, CustomStringConvertible {
+public struct PublishingConfigurationProblem: Error, Sendable, Equatable, CustomStringConvertible {
     public var path: String
     public var reason: String
 
@@ -140,13 +169,19 @@ extension PublishingConfiguration {
                   && !url.utf8.contains(where: { $0 <= 0x20 || $0 == 0x7F }),
                   path, "must be an http(s) URL without a query or spaces")
         }
+        // 0–300 s keeps every segment on-chain well inside AliveDB's 600 s window, so a
+        // live viewer's playlist (chain, then AliveDB's newer items) has no hole.
         check((0...300).contains(batchInterval.secondsDouble), "batch_interval_seconds", "must be 0–300")
+        check(idleEnd >= .seconds(10) && idleEnd <= .seconds(86_400), "idle_end_seconds", "must be 10–86400")
         if network != .none || aliveDB != nil {
-            check(isStreamLink(link, minimum: network == .avalon ? 3 : 1), "link",
-                  network == .avalon ? "must be 3–50 characters of A–Z, a–z, 0–9, _ and -"
-                                     : "must be 1–50 characters of A–Z, a–z, 0–9, _ and -")
+            do {
+                _ = try StreamLinkTemplate(link, minimumLength: network == .avalon ? 3 : 1)
+            } catch {
+                problems.append(error)
+            }
             check(!streamer.isEmpty, "streamer", "must name the ledger account that owns the stream")
         }
+        if let viewerURL { checkURL(viewerURL, "viewer_url") }
         switch network {
         case .hive:
             check(!hive.apiNodes.isEmpty, "hive.api_nodes", "needs at least one Hive API node")
@@ -208,11 +243,6 @@ extension PublishingConfiguration {
         return self
     }
 
-    private func isStreamLink(_ text: String, minimum: Int) -> Bool {
-        (minimum...50).contains(text.utf8.count)
-            && text.utf8.allSatisfy { isAlphanumeric($0) || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: "-") }
-    }
-
     private func isHiveAccount(_ name: String) -> Bool {
         guard (3...16).contains(name.utf8.count) else { return false }
         return name.utf8.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false).allSatisfy { part in
@@ -230,9 +260,6 @@ extension PublishingConfiguration {
 
     private func isLower(_ c: UInt8) -> Bool { c >= UInt8(ascii: "a") && c <= UInt8(ascii: "z") }
     private func isDigit(_ c: UInt8) -> Bool { c >= UInt8(ascii: "0") && c <= UInt8(ascii: "9") }
-    private func isAlphanumeric(_ c: UInt8) -> Bool {
-        isLower(c) || isDigit(c) || (c >= UInt8(ascii: "A") && c <= UInt8(ascii: "Z"))
-    }
 }
 
 extension Duration {

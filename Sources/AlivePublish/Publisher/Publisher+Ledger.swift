@@ -50,6 +50,9 @@ extension Publisher {
                     logger.notice("avalon has no end-of-stream operation; the playlist stays as it is")
                 } else {
                     let result = try await components.control(.end, deadline: { [self] in stopDeadline }, problem: problemHook)
+                    try await journal.run { [stream] in
+                        try $0.markEnded(stream, at: WallClock.nowMilliseconds(), transactionID: result.transactionID)
+                    }
                     update {
                         $0.streamEnded = true
                         $0.endTransactionID = result.transactionID
@@ -112,21 +115,32 @@ extension Publisher {
         let next = try await journal.run { try $0.nextSeq(stream) }
         update { $0.nextSeq = next }
 
-        let mustConfigure = try await retrying("looking for the stream", { try await ledger.mustConfigureBeforePushing() }) ?? false
-        if mustConfigure || configuration.configureOnStart {
+        // op 2 once per link, again only when what it carries (pub, gw, storage) changed:
+        // the journal keeps the payload that went on-chain. HAlive takes no push for a
+        // link that was never configured, so that first one is waited for.
+        let ledgerNeedsIt = try await retrying("looking for the stream", { try await ledger.mustConfigureBeforePushing() }) ?? false
+        let onChain = try await journal.run { try $0.streamRecord(stream)?.configured }
+        if ledgerNeedsIt || configuration.configureOnStart {
             let options = await components.streamOptions()
-            // A stream that must exist first is waited for; an optional configuration
-            // gets a bounded time and publishing goes on without it.
-            let bound = mustConfigure ? nil : ContinuousClock.now + max(.seconds(60), configuration.hive.transactionExpiration * 2)
-            do {
-                let result = try await components.control(.configure(options), deadline: { [self] in
-                    [bound, stopDeadline].compactMap { $0 }.min()
-                }, problem: problemHook)
-                logger.notice("stream configured \(Self.landed(on: ledger))", metadata: ["ledger.tx": "\(result.transactionID)"])
-            } catch let error as PublishError where error.kind == .timedOut && !mustConfigure {
-                logger.warning("stream configuration not confirmed; publishing goes on", metadata: ["publish.error": "\(error)"])
-            } catch let error as PublishError where error.kind == .timedOut {
-                return false
+            let payload = try AliveOperation.configure(link: configuration.link, options: options).jsonText()
+            let mustConfigure = ledgerNeedsIt || (onChain == nil && configuration.configureOnStart)
+            if mustConfigure || onChain != payload {
+                // A stream that must exist first is waited for; a changed configuration
+                // gets a bounded time and publishing goes on without it.
+                let bound = mustConfigure ? nil : ContinuousClock.now + max(.seconds(60), configuration.hive.transactionExpiration * 2)
+                do {
+                    let result = try await components.control(.configure(options), deadline: { [self] in
+                        [bound, stopDeadline].compactMap { $0 }.min()
+                    }, problem: problemHook)
+                    try await journal.run { try $0.markConfigured(stream, payload: payload) }
+                    logger.notice("stream configured \(Self.landed(on: ledger))", metadata: [
+                        "ledger.link": "\(configuration.link)", "ledger.tx": "\(result.transactionID)",
+                    ])
+                } catch let error as PublishError where error.kind == .timedOut && !mustConfigure {
+                    logger.warning("stream configuration not confirmed; publishing goes on", metadata: ["publish.error": "\(error)"])
+                } catch let error as PublishError where error.kind == .timedOut {
+                    return false
+                }
             }
         }
 
@@ -155,7 +169,9 @@ extension Publisher {
             }
             let awaiting = try await journal.run { try $0.segmentsAwaitingLedger(stream) }
             if awaiting.isEmpty { return }
-            for planned in try BatchPlanner.plan(awaiting, eachAlone: batchInterval == .zero) {
+            let seqsLeft = maximumSeq + 1 - (try await journal.run { try $0.nextSeq(stream) })
+            // Near the end of the stream's seqs, segments share chunks even at interval 0.
+            for planned in try BatchPlanner.plan(awaiting, eachAlone: batchInterval == .zero && awaiting.count <= seqsLeft) {
                 let push = try await record(planned, ledger: ledger, journal: journal)
                 try await resolve(push, ledger: ledger, resolver: resolver, journal: journal)
             }
@@ -186,7 +202,15 @@ extension Publisher {
             throw PublishError(.timedOut, "stopped before the push could be signed")
         }
         let stream = stream
-        let push = try await journal.run { try $0.recordPush(stream, content: content, sign: signer) }
+        let maximumSeq = maximumSeq
+        let signing = signer
+        let limited: @Sendable (Int64) throws -> JournalSignedTransaction = { seq in
+            guard seq <= maximumSeq else {
+                throw PublishError(.streamFull, "seq \(seq) is past the \(maximumSeq + 1) pushes consumers take for one stream")
+            }
+            return try signing(seq)
+        }
+        let push = try await journal.run { try $0.recordPush(stream, content: content, sign: limited) }
         update { $0.nextSeq = push.seq + 1 }
         logger.info("push recorded", metadata: [
             "ledger.seq": "\(push.seq)", "ledger.segments": "\(planned.segments.count)", "ledger.src": "\(push.src)",

@@ -73,6 +73,8 @@ public final class Publisher: Service, Sendable {
     }
 
     let configuration: PublishingConfiguration
+    /// The highest seq this stream may use (consumers cap a stream at 17280 pushes).
+    let maximumSeq: Int64
     let components: PublishingComponents
     let stream: JournalStreamKey
     let journal: JournalWorker?
@@ -94,10 +96,13 @@ public final class Publisher: Service, Sendable {
     ///     segment number and the next seq), then used from a thread of its own.
     ///   - chunkStorage: where chunk files are stored; required for a ledger with a
     ///     batch interval above 0.
+    ///   - maximumSeq: the last seq this stream may use (lower only in tests).
     public init(
         configuration: PublishingConfiguration, secrets: PublishingSecrets, journal: Journal?, http: HTTPClient,
-        chunkStorage: (any ChunkStorage)?, context: Secp256k1Context, logger: Logger = Logger(label: "alived.publish")
+        chunkStorage: (any ChunkStorage)?, context: Secp256k1Context, logger: Logger = Logger(label: "alived.publish"),
+        maximumSeq: Int64 = Int64(AliveOperation.maximumSeq)
     ) throws {
+        self.maximumSeq = min(maximumSeq, Int64(AliveOperation.maximumSeq))
         components = try PublishingComponents(configuration: configuration, secrets: secrets, http: http, context: context, logger: logger)
         self.configuration = components.configuration
         self.logger = logger
@@ -246,7 +251,8 @@ public final class Publisher: Service, Sendable {
         }
         do {
             try await journal.run {
-                try $0.recordSegment(stream, sequence: number, cid: hash, duration: duration, discontinuity: marked)
+                try $0.recordSegment(stream, sequence: number, cid: hash, duration: duration, discontinuity: marked,
+                                     at: WallClock.nowMilliseconds())
             }
             if marked {
                 update { $0.discontinuities += 1 }
@@ -301,6 +307,13 @@ public final class Publisher: Service, Sendable {
             state.stopDeadline = deadline
         }
         wake.signal()
+    }
+
+    /// Asks for the end of the stream without waiting: what is not on-chain is flushed,
+    /// then op 1, then `run()` returns (the stream director's end: idle, full, the page).
+    public func requestEnd() {
+        state.withLock { $0.endRequested = true }
+        requestStop()
     }
 
     /// Ends the stream now (the control page's End button): what is not on-chain yet is

@@ -48,6 +48,7 @@ final class PublishFixture: @unchecked Sendable {
         configuration.link = link
         configuration.batchInterval = batchInterval
         configuration.configureOnStart = false
+        configuration.endOnStop = true
         configuration.hive.apiNodes = hiveNodes ?? doubles.hiveURLs
         configuration.hive.chainIDHex = TestKeys.chainID
         configuration.hive.publicKeyPrefix = TestKeys.prefix
