@@ -89,8 +89,25 @@ extension Journal {
         try streamRecords(network: stream.network, streamer: stream.streamer).first { $0.key == stream }
     }
 
-    /// Every stream of `streamer` on `network`, oldest first.
-    public func streamRecords(network: String, streamer: String) throws -> [JournalStreamRecord] {
+    /// Every link of `streamer` on `network` the journal knows (open, ended or anything else).
+    public func streamLinks(network: String, streamer: String) throws -> Set<String> {
+        try read("listing stream links") { db in
+            Set(try String.fetchAll(db, sql: "SELECT link FROM streams WHERE network = ? AND streamer = ?", arguments: [network, streamer]))
+        }
+    }
+
+    /// The highest number a stream opened from `template` has.
+    public func highestStreamNumber(network: String, streamer: String, template: String) throws -> Int? {
+        try read("reading the highest stream number") { db in
+            try Int.fetchOne(
+                db, sql: "SELECT max(number) FROM streams WHERE network = ? AND streamer = ? AND template = ?",
+                arguments: [network, streamer, template])
+        }
+    }
+
+    /// The streams of `streamer` on `network`, oldest first: the newest `limit` (each
+    /// record counts its segments), and every one not ended whatever `limit` says.
+    public func streamRecords(network: String, streamer: String, limit: Int = Int.max) throws -> [JournalStreamRecord] {
         try read("listing stream records") { db in
             try Row.fetchAll(
                 db,
@@ -100,9 +117,12 @@ extension Journal {
                            (SELECT count(*) FROM segments WHERE stream_id = s.id) AS segment_count,
                            (SELECT min(seq) FROM ledger_pushes WHERE stream_id = s.id AND state = 'confirmed') AS first_seq,
                            (SELECT max(seq) FROM ledger_pushes WHERE stream_id = s.id AND state = 'confirmed') AS last_seq
-                    FROM streams s WHERE s.network = ? AND s.streamer = ? ORDER BY s.id
+                    FROM streams s WHERE s.network = ? AND s.streamer = ?
+                      AND (s.ended_at IS NULL OR s.id IN (SELECT id FROM streams WHERE network = ? AND streamer = ?
+                                                          ORDER BY id DESC LIMIT ?))
+                    ORDER BY s.id
                     """,
-                arguments: [network, streamer]
+                arguments: [network, streamer, network, streamer, Int64(clamping: limit)]
             ).map { row in
                 JournalStreamRecord(
                     key: JournalStreamKey(network: network, streamer: streamer, link: row["link"]),

@@ -37,6 +37,12 @@ import Testing
             try reopened.openStream(second, template: "gig-{n}", number: 2, at: 9_000)
             #expect(try reopened.streamRecords(network: "hive", streamer: "alice").map(\.key.link) == ["gig-1", "gig-2"])
             #expect(try reopened.streamRecords(network: "avalon", streamer: "alice").isEmpty)
+            #expect(try reopened.streamLinks(network: "hive", streamer: "alice") == ["gig-1", "gig-2"])
+            #expect(try reopened.highestStreamNumber(network: "hive", streamer: "alice", template: "gig-{n}") == 2)
+            #expect(try reopened.highestStreamNumber(network: "hive", streamer: "alice", template: "other") == nil)
+            // The newest `limit`, and every stream not ended whatever the limit.
+            #expect(try reopened.streamRecords(network: "hive", streamer: "alice", limit: 0).map(\.key.link) == ["gig-2"])
+            #expect(try reopened.streamRecords(network: "hive", streamer: "alice", limit: 2).map(\.key.link) == ["gig-1", "gig-2"])
             #expect(try reopened.integrityProblems() == [])
         }
     }

@@ -309,6 +309,20 @@ public final class Publisher: Service, Sendable {
         wake.signal()
     }
 
+    /// Throws what `endStream()` refuses with: no ledger, Avalon, a publisher not publishing.
+    @discardableResult
+    func checkCanEnd() throws -> any Ledger {
+        guard let ledger = components.ledger else {
+            throw PublishError(.unsupported, "publishing.network is \"none\": there is no stream on a ledger to end")
+        }
+        if ledger.network == "avalon" { throw PublishError(.unsupported, "Alive Protocol has no end-of-stream operation on Avalon") }
+        let phase = status.phase
+        guard phase == .starting || phase == .running || phase == .stopping else {
+            throw PublishError(.unsupported, "the publisher is \(phase.rawValue), not publishing: nothing to end")
+        }
+        return ledger
+    }
+
     /// Asks for the end of the stream without waiting: what is not on-chain is flushed,
     /// then op 1, then `run()` returns (the stream director's end: idle, full, the page).
     public func requestEnd() {
@@ -321,14 +335,7 @@ public final class Publisher: Service, Sendable {
     /// (segments stored later wait in the journal). Returns once op 1 is on-chain; waits
     /// at most the stop timeout (and a little more for the last confirmation).
     public func endStream() async throws -> StreamControlResult {
-        guard let ledger = components.ledger else {
-            throw PublishError(.unsupported, "publishing.network is \"none\": there is no stream on a ledger to end")
-        }
-        if ledger.network == "avalon" { throw PublishError(.unsupported, "Alive Protocol has no end-of-stream operation on Avalon") }
-        let phase = status.phase
-        guard phase == .starting || phase == .running || phase == .stopping else {
-            throw PublishError(.unsupported, "the publisher is \(phase.rawValue), not publishing: nothing to end")
-        }
+        let ledger = try checkCanEnd()
         state.withLock { $0.endRequested = true }
         requestStop()
         let deadline = ContinuousClock.now + configuration.stopTimeout + .seconds(5)

@@ -90,6 +90,8 @@ public final class StreamDirector: Service, Sendable {
     static let rolloverMargin: Int64 = 32
     /// How often the idle time and the encoder are looked at.
     static let tick: Duration = .seconds(1)
+    /// Every this many ticks the journal's stream records (segment counts, seqs) are read again.
+    static let refreshTicks = 3
     /// How often a live stream's activity is written to the journal (for a restart's idle check).
     static let activityNoteInterval: Duration = .seconds(30)
     /// Past streams shown at most.
@@ -117,7 +119,8 @@ public final class StreamDirector: Service, Sendable {
         indexer = configuration.indexerURL.map { IndexerClient(url: $0, http: http, requestTimeout: configuration.requestTimeout) }
         var initial = State(configuration: configuration)
         do {
-            initial.records = try journal.streamRecords(network: configuration.network.rawValue, streamer: configuration.streamer)
+            initial.records = try journal.streamRecords(network: configuration.network.rawValue, streamer: configuration.streamer,
+                                                        limit: Self.pastStreamLimit + 1)
         } catch {
             throw PublishError(.journal, "reading the streams: \(error)")
         }
@@ -169,7 +172,8 @@ public final class StreamDirector: Service, Sendable {
         let configuration = configuration
         do {
             let records = try await journal.run {
-                try $0.streamRecords(network: configuration.network.rawValue, streamer: configuration.streamer)
+                try $0.streamRecords(network: configuration.network.rawValue, streamer: configuration.streamer,
+                                     limit: Self.pastStreamLimit + 1)
             }
             state.withLock { $0.records = records }
         } catch {
@@ -223,7 +227,11 @@ public final class StreamDirector: Service, Sendable {
             ])
             return
         }
-        await running.publisher.segmentStored(sequence: sequence, hash: hash, duration: duration, discontinuity: discontinuity)
+        // The first segment of a new stream starts its playlist: a reconnect flag on it
+        // (the encoder came back for the next event) marks no break.
+        let first = running.publisher.status.segmentsReceived == 0 && running.publisher.status.nextSeq == 0
+        await running.publisher.segmentStored(sequence: sequence, hash: hash, duration: duration,
+                                              discontinuity: discontinuity && !first)
     }
 
     /// Whether `running` has used nearly all the seqs consumers take for one stream.
@@ -252,10 +260,18 @@ public final class StreamDirector: Service, Sendable {
     private func open() async -> Running? {
         let configuration = configuration
         let now = WallClock.nowMilliseconds()
-        await refreshRecords()
-        let records = state.withLock { $0.records }
-        let known = Set(records.map(\.key.link))
-        var number = (records.compactMap { $0.template == template.text ? $0.number : nil }.max() ?? 0) + 1
+        let (network, streamer, templateText) = (configuration.network.rawValue, configuration.streamer, template.text)
+        let known: Set<String>
+        var number: Int
+        do {
+            (known, number) = try await journal.run {
+                (try $0.streamLinks(network: network, streamer: streamer),
+                 (try $0.highestStreamNumber(network: network, streamer: streamer, template: templateText) ?? 0) + 1)
+            }
+        } catch {
+            logger.error("stream not opened: the journal cannot say which links are taken", metadata: ["publish.error": "\(error)"])
+            return nil
+        }
         var link = template.link(number: number, at: now)
         while number < StreamLinkTemplate.maximumNumber {
             if known.contains(link) {
@@ -279,8 +295,8 @@ public final class StreamDirector: Service, Sendable {
             break
         }
         do {
-            let (key, number, template) = (key(link), number, template.text)
-            try await journal.run { try $0.openStream(key, template: template, number: number, at: now) }
+            let (key, number) = (key(link), number)
+            try await journal.run { try $0.openStream(key, template: templateText, number: number, at: now) }
             let running = try launch(link: link)
             logger.notice("stream opened", metadata: ["ledger.link": "\(link)", "ledger.stream_number": "\(number)"])
             await refreshRecords()
@@ -336,6 +352,8 @@ public final class StreamDirector: Service, Sendable {
         guard let running = state.withLock({ $0.current }) else {
             throw PublishError(.unsupported, "no stream is open: nothing to end")
         }
+        // What the publisher would refuse (no ledger, Avalon, a wrong key) leaves the stream open.
+        try running.publisher.checkCanEnd()
         state.withLock { state in
             state.waitingForEncoderToLeave = true
             if state.current?.link == running.link { state.current = nil }
@@ -433,6 +451,7 @@ public final class StreamDirector: Service, Sendable {
 
     /// Ends the open stream once no media came for `idleEnd`; notes activity in the journal.
     private func watchIdle() async {
+        var ticks = 0
         while !state.withLock({ $0.stopping }) {
             try? await Task.sleep(for: Self.tick)
             let active = mediaActive()
@@ -446,7 +465,8 @@ public final class StreamDirector: Service, Sendable {
                 if noteDue { state.lastActivityNoted = .now }
                 return (state.current, state.lastActivity, noteDue, state.configuration.idleEnd)
             }
-            await refreshRecords()
+            ticks += 1
+            if ticks % Self.refreshTicks == 0 { await refreshRecords() }
             guard let current, !state.withLock({ $0.stopping }) else { continue }
             if ContinuousClock.now - idleSince > idleEnd {
                 await end(current, reason: "no media for longer than publishing.idle_end_seconds")
