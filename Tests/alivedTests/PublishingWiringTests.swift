@@ -155,6 +155,18 @@ import Testing
         #expect((config?["publishing"] as? [String: Any])?["network"] as? String == "local", "\(String(describing: config))")
         #expect((config?["storage"] as? [String: Any])?["backend"] as? String == "box")
 
+        // A link template that could make an invalid link (or names an unknown placeholder):
+        // refused with its path, nothing saved.
+        for template in ["venue-{when}", "venue-{date}-{n}-" + String(repeating: "x", count: 40)] {
+            let refused = try await box.request("PATCH", "/api/v1/config", token: token, body: """
+                {"publishing": {"link": "\(template)", "idle_end_seconds": 5}}
+                """)
+            #expect(refused.status == 400, "\(refused.body)")
+            let refusedPaths = (refused.json["errors"] as? [[String: Any]] ?? []).compactMap { $0["path"] as? String }
+            #expect(refusedPaths.contains("publishing.link") && refusedPaths.contains("publishing.idle_end_seconds"), "\(refused.body)")
+            #expect((try? String(contentsOf: file, encoding: .utf8)) == before, "nothing saved")
+        }
+
         let good = try await box.request("PATCH", "/api/v1/config", token: token, body: """
             {"storage": {"backend": "kubo", "endpoints": ["http://127.0.0.1:9"]},
              "publishing": {"network": "hive", "streamer": "alice", "link": "l", "hive": {"api_nodes": ["http://127.0.0.1:9"]}}}
