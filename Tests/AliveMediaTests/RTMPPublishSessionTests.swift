@@ -112,4 +112,15 @@ struct RTMPPublishSessionTests {
         #expect(extender.extend(UInt32.max - 20) == Int64(UInt32.max) - 20)   // a late frame from before the wrap
         #expect(extender.extend(40) == Int64(UInt32.max) + 41)
     }
+
+    /// Issue 15: an `onMetaData` with `framerate` NaN made every later status answer a 500.
+    @Test func metadataNumbersThatAreNotFiniteOrAbsurdAreDroppedWhereTheyEnter() {
+        let metadata = RTMPPublishSession.metadata(from: [
+            "framerate": .number(.nan), "videodatarate": .number(.infinity), "audiodatarate": .number(-5),
+            "width": .number(1280), "height": .number(.nan),
+        ])
+        #expect(metadata.framesPerSecond == nil && metadata.videoKilobitsPerSecond == nil && metadata.audioKilobitsPerSecond == nil)
+        #expect(metadata.width == 1280 && metadata.height == nil)
+        #expect(RTMPPublishSession.metadata(from: ["fps": .number(29.97), "framerate": .number(1e300)]).framesPerSecond == 29.97)
+    }
 }

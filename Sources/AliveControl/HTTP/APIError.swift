@@ -38,6 +38,9 @@ enum JSONResponse {
         encoder.dateEncodingStrategy = .iso8601
         // The API speaks snake_case like the configuration file.
         encoder.keyEncodingStrategy = .convertToSnakeCase
+        // A non-finite number that got past validation must not turn every later status
+        // answer into a 500: it is written as a string instead.
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
         return Response(status: status, headers: [.contentType: "application/json", .cacheControl: "no-store"],
                         body: .init(byteBuffer: ByteBuffer(data: try encoder.encode(value))))
     }

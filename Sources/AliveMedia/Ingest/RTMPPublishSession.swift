@@ -265,7 +265,12 @@ struct RTMPPublishSession {
     }
 
     static func metadata(from object: AMF0Object) -> StreamMetadata {
-        func number(_ key: String) -> Double? { object[key]?.numberValue }
+        // Values from the encoder, for the status page: a NaN, an infinity or an absurd
+        // number (AMF0 carries any double) is dropped here, where it enters, so what is
+        // shown can always be encoded.
+        func number(_ key: String) -> Double? {
+            object[key]?.numberValue.flatMap { $0.isFinite && $0 >= 0 && $0 < 1_000_000 ? $0 : nil }
+        }
         func present(_ key: String) -> Bool? {
             guard let value = object[key] else { return nil }
             return !value.isNullOrUndefined
