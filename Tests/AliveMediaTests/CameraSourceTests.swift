@@ -93,12 +93,30 @@ import Testing
         let playlist = try SegmentProbe.dump(box.ring, segments: segments, to: directory, targetSeconds: 2)
         let video = try SegmentProbe.packets(playlist).filter(\.isVideo)
         let keyframes = video.enumerated().filter { $0.element.isKeyframe }.map(\.offset)
-        // Keyframes at the configured cadence: every 60 frames (2 s), each segment starts with one.
+        // Frames the encoder could not keep up with are dropped before it, counted (a busy
+        // 2-core CI machine does drop a few): every step between two frames is a whole number
+        // of frame times, and the frames missing are exactly the ones the status counts.
+        var missing: UInt64 = 0
+        for (previous, next) in zip(video, video.dropFirst()) {
+            let frames = (next.dts - previous.dts) * 30
+            if frames < 0.95 || abs(frames - frames.rounded()) > 0.06 {
+                Issue.record("dts jump \(previous.dts) -> \(next.dts)")
+                break
+            }
+            missing += UInt64(frames.rounded()) - 1
+        }
+        // (Between the count read while capturing and the one after the stop: frames dropped
+        // at the stop, or as the queue closed, follow the last frame and leave no hole.)
+        let droppedAtEnd = box.source.status.framesDropped
+        #expect(missing >= status.framesDropped && missing <= droppedAtEnd,
+                "\(missing) frames missing, \(status.framesDropped)…\(droppedAtEnd) counted as dropped")
+        // Keyframes on the 2-second grid, each segment starts with one: every 60 frames when
+        // none was dropped, at whole multiples of 2 s of the first one's time in any case.
         #expect(keyframes.count == segments.count, "keyframes at \(keyframes)")
-        #expect(zip(keyframes, keyframes.dropFirst()).allSatisfy { $1 - $0 == 60 }, "keyframes at \(keyframes)")
-        for (previous, next) in zip(video, video.dropFirst()) where abs(next.dts - previous.dts - 1.0 / 30) > 0.002 {
-            Issue.record("dts jump \(previous.dts) -> \(next.dts)")
-            break
+        let keyframeTimes = keyframes.map { video[$0].dts - video[keyframes[0]].dts }
+        #expect(keyframeTimes.enumerated().allSatisfy { abs($1 - Double($0) * 2) < 0.02 }, "keyframes at \(keyframeTimes) s")
+        if status.framesDropped == 0 {
+            #expect(zip(keyframes, keyframes.dropFirst()).allSatisfy { $1 - $0 == 60 }, "keyframes at \(keyframes)")
         }
         let decoded = try SegmentProbe.decode(playlist)
         #expect(decoded.errors.isEmpty, "\(decoded.errors)")
