@@ -46,8 +46,16 @@ public final class AvalonNodeClient: Sendable {
         guard let block = try await getJSON("/block/\(count.count)", as: BlockAnswer.self) else {
             throw PublishError(.badAnswer, "Avalon /block/\(count.count) answered 404")
         }
+        // A chain time the box's arithmetic (ts + 60 s, ms → s) could trap on, or one before
+        // Avalon existed, is a bad answer, not a crash: 2019-01-01 … 2200-01-01.
+        guard (Self.earliestChainTime...Self.latestChainTime).contains(block.timestamp) else {
+            throw PublishError(.badAnswer, "Avalon /block/\(count.count) has timestamp \(block.timestamp), not a chain time")
+        }
         return block.timestamp
     }
+
+    static let earliestChainTime: Int64 = 1_546_300_800_000
+    static let latestChainTime: Int64 = 7_258_118_400_000
 
     /// nil when the node does not know the account.
     public func account(_ name: String) async throws -> Account? {
