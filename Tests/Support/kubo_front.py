@@ -13,7 +13,19 @@ Endpoints (all on 127.0.0.1):
                             {"Name","Hash","Size"}.
   POST /add                 IPFS Cluster add: same multipart; answers NDJSON
                             {"name","cid":{"/":cid},"size"}.
-  GET  /ipfs/<cid>          gateway: the bytes of a file this front added.
+  GET  /ipfs/<cid>          gateway: the bytes of a file this front added, typed as Kubo's
+                            gateway (ipfs/boxo gateway/handler_unixfs_file.go) types a file
+                            it has no name for: an empty file is `text/plain`, any other
+                            gets gabriel-vasile/mimetype's DetectReader answer over its
+                            first 3072 bytes (the most that library reads), `text/html; …`
+                            cut to `text/html`. A chunk list of two or more lines, all
+                            `hash,len` or all with 3 fields (`hash,len,d`/`hash,len,`), is
+                            `text/csv`; mixed field counts or a single line are
+                            `text/plain; charset=utf-8`; an MPEG-TS segment is
+                            `application/octet-stream` (mimetype has no TS detector).
+  HEAD /ipfs/<cid>          the same status, Content-Type and Content-Length, no body
+                            (HAlive HEADs each chunk). HEAD of any path answers as its GET
+                            would, without the body.
   POST /skynet/skyfile      Skynet portal double (no Kubo needed): checks the multipart
                             shape strictly, answers {"skylink" (46 chars), ...}.
   POST /uploadStream, /uploadChunk
@@ -23,7 +35,9 @@ Endpoints (all on 127.0.0.1):
   POST /__mode?set=M[&delay=S]
                             test control: normal | status500 | hang | close-mid-body |
                             wrong-cid | slow (answer after S seconds) | down (close the
-                            connection without an answer, like a stopped node).
+                            connection without an answer, like a stopped node). Applies
+                            to HEAD as to GET (close-mid-body: the same headers, then the
+                            connection closes; a HEAD answer has no body to cut).
   POST /echo                answers {"method","contentType","body","length"} of the request.
   GET  /__stats             test control: request counters, the last upload's shape, and
                             `adds`: per answered add {cid, size, arrival_ns, answered_ns}
@@ -32,6 +46,12 @@ Endpoints (all on 127.0.0.1):
 Kubo's shared library can only add with its defaults (CIDv0). For cid-version=1 the
 front stores the file through Kubo and answers the CIDv1 that aleph-cid (an independent,
 Kubo-compatible implementation from PyPI) computes, remembering it for the gateway.
+
+The types come from Debian's build of that same library: the helper
+Tests/Support/mimetype/main.go, built to .venv/bin/alived-mimetype by
+`scripts/install-deps --test` (or the program named by ALIVED_MIMETYPE), run as one
+long-lived child (`--stdin`). With Kubo the front refuses to start without it; --no-kubo
+serves no /ipfs and needs no helper.
 
 Usage: kubo_front.py [--port N] [--no-kubo] [--token T] [--tls-cert C --tls-key K]; prints "READY <port>" when
 serving; stops on SIGTERM or when stdin closes.
@@ -47,6 +67,8 @@ import os
 import shutil
 import signal
 import socket
+import struct
+import subprocess
 import sys
 import tempfile
 import threading
@@ -56,6 +78,46 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 MAX_BODY = 256 * 1024 * 1024
 HANG_SECONDS = 30
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+SNIFF_LIMIT = 3072  # gabriel-vasile/mimetype's default read limit
+
+
+class Mimetype:
+    """The Content-Type Kubo's gateway gives a nameless file, from one long-lived
+    alived-mimetype child (length-prefixed blobs in, one type per line out)."""
+
+    def __init__(self):
+        path = os.environ.get("ALIVED_MIMETYPE") or os.path.join(REPO, ".venv", "bin", "alived-mimetype")
+        if not (os.path.isfile(path) and os.access(path, os.X_OK)):
+            raise SystemExit(f"kubo_front: no Content-Type helper at {path}: run scripts/install-deps --test")
+        self.path = path
+        self.lock = threading.Lock()
+        self.child = subprocess.Popen([path, "--stdin"], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+        try:
+            probe = self._ask(b"a,b\nc,d\n")
+        except RuntimeError as error:
+            raise SystemExit(f"kubo_front: {error}: run scripts/install-deps --test")
+        if probe != "text/csv":
+            raise SystemExit(f"kubo_front: {path} typed a CSV probe as {probe!r}: run scripts/install-deps --test")
+
+    def _ask(self, head):
+        with self.lock:
+            try:
+                self.child.stdin.write(struct.pack(">I", len(head)) + head)
+                self.child.stdin.flush()
+                line = self.child.stdout.readline()
+            except OSError as error:
+                raise RuntimeError(f"{self.path} failed: {error}")
+            if not line.endswith(b"\n"):
+                raise RuntimeError(f"{self.path} exited ({self.child.poll()}) without an answer")
+            return line.decode().strip()
+
+    def content_type(self, data):
+        """As boxo's serveFile: empty -> text/plain; else DetectReader; text/html;… -> text/html."""
+        if not data:
+            return "text/plain"
+        ctype = self._ask(data[:SNIFF_LIMIT])
+        return "text/html" if ctype.startswith("text/html;") else ctype
 
 
 class Kubo:
@@ -202,7 +264,8 @@ class Front(BaseHTTPRequestHandler):
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
-        self.wfile.write(body)
+        if self.command != "HEAD":
+            self.wfile.write(body)
 
     def reply_json(self, status, obj):
         self.reply(status, (json.dumps(obj) + "\n").encode())
@@ -253,9 +316,18 @@ class Front(BaseHTTPRequestHandler):
             if data is None:
                 self.reply(404, b"not found\n", "text/plain")
             else:
-                self.reply(200, data, "application/octet-stream")
+                try:
+                    ctype = self.server.mimetype.content_type(data)
+                except RuntimeError as error:  # a broken helper: loud, never a guessed type
+                    print(f"kubo_front: {error}", file=sys.stderr, flush=True)
+                    self.reply(500, f"cannot detect content-type: {error}\n".encode(), "text/plain")
+                    return
+                self.reply(200, data, ctype)
             return
         self.reply(404, b"no such endpoint\n", "text/plain")
+
+    def do_HEAD(self):
+        self.do_GET()  # reply() leaves the body out
 
     def do_POST(self):
         self.arrival_ns = time.time_ns()
@@ -322,7 +394,8 @@ class Front(BaseHTTPRequestHandler):
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", "1000")
             self.end_headers()
-            self.wfile.write(b'{"Name":"seg')
+            if self.command != "HEAD":
+                self.wfile.write(b'{"Name":"seg')
             self.wfile.flush()
             self.close_connection = True
             return False
@@ -389,6 +462,8 @@ def main():
     parser.add_argument("--tls-key")
     args = parser.parse_args()
 
+    # The helper first: a missing one fails at once, before Kubo's start.
+    mimetype = None if args.no_kubo else Mimetype()
     kubo = None if args.no_kubo else Kubo()
     server = ThreadingHTTPServer(("127.0.0.1", args.port), Front)
     server.daemon_threads = True
@@ -398,6 +473,7 @@ def main():
         context.load_cert_chain(args.tls_cert, args.tls_key)
         server.socket = context.wrap_socket(server.socket, server_side=True)
     server.kubo = kubo
+    server.mimetype = mimetype
     server.token = args.token
     server.state = {"lock": threading.Lock(), "mode": "normal", "delay": 0.0, "requests": {}, "last": None, "adds": []}
 
