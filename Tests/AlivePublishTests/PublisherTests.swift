@@ -165,8 +165,11 @@ import Testing
         let fixture = try await PublishFixture.start()
         defer { fixture.close() }
         let link = "resume"
-        // A first box (journal A) publishes seqs 0…2, then its journal is lost.
-        let running = RunningPublisher(try fixture.publisher(fixture.configuration(link: link, aliveDB: false)))
+        // A first box (journal A) configures the stream (HAlive knows no link without its
+        // op 2, and answers "Stream does not exist") and publishes seqs 0…2, then its journal is lost.
+        var first = fixture.configuration(link: link, aliveDB: false)
+        first.configureOnStart = true
+        let running = RunningPublisher(try fixture.publisher(first))
         for index in 0..<3 {
             await running.publisher.segmentStored(sequence: UInt64(index), hash: fakeCID(index), duration: 2)
         }

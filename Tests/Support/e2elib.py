@@ -7,6 +7,7 @@ Standard library only (the doubles and the front run in the repo's .venv). Every
 is bounded; every child is started in its own process group and stopped by `Stack.stop`.
 Loopback only.
 """
+import calendar
 import json
 import os
 import re
@@ -21,6 +22,8 @@ import threading
 import time
 import urllib.error
 import urllib.request
+
+from halive import HAlive
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 SUPPORT = os.path.join(ROOT, "Tests", "Support")
@@ -245,9 +248,9 @@ def custom_json(state):
     return [op["json"] for op in state["hive"]["accepted_ops"] if isinstance(op.get("json"), dict)]
 
 
-def pushes(state):
-    """The accepted op-0 payloads in block order."""
-    return [j for j in custom_json(state) if j.get("op") == 0]
+def pushes(state, link=None):
+    """The accepted op-0 payloads in block order (of one link when given)."""
+    return [j for j in custom_json(state) if j.get("op") == 0 and (link is None or j.get("link") == link)]
 
 
 def write_config(directory, front, doubles, link, batch_interval=3, end_on_stop=False, extra_publishing="",
@@ -495,7 +498,8 @@ class Stack:
 
     def settled(self, minimum=1):
         """Bounded-wait predicate: alived stored every closed segment, AliveDB has them all and
-        every one is on the chain (the accepted pushes expand to the same count). Returns the state."""
+        every one is on the chain (the accepted pushes of all its links expand to as many
+        segments as AliveDB holds). Returns the state."""
         status = self.alived.status(timeout=5)
         closed = status["ring"]["segments_closed"]
         stored = status["storage"]["stored"]
@@ -503,8 +507,9 @@ class Stack:
         if closed < minimum or stored + status["storage"]["gaps"] < closed:
             return None
         state = self.doubles.state()
-        # distinct: a segment may reach AliveDB twice when AliveDB was down at a restart (at least once)
-        items = set(i["src"] for i in state["alivedb"]["items"] if i["link"] == self.link)
+        # distinct: a segment may reach AliveDB twice when AliveDB was down at a restart (at least
+        # once); of every link the box opened (one per event: `<link>`, `<link>-2`, …)
+        items = set(i["src"] for i in state["alivedb"]["items"])
         if len(items) < stored:
             return None
         expanded = expand(pushes(state), self.front)
@@ -533,9 +538,10 @@ def diagnose(stack):
 
 def expand_marked(push_list, front):
     """HAlive: a push with `len` is one segment; otherwise its `src` is a chunk of `hash,len` lines.
-    With alived's discontinuity mark (docs/publishing.md): a third field `d` on a chunk line, or
-    `"disc": 1` on a single-segment push, marks the first segment after a break. Returns
-    [(cid, len, seq, marked)]; anything else in a line is a failure (the box never writes it)."""
+    With alived's discontinuity mark (docs/publishing.md): in a chunk with a marked segment every
+    line has a third field, `d` on the first segment after a break and empty on the others (one
+    CSV: every line as many fields); `"disc": 1` on a single-segment push. Returns
+    [(cid, len, seq, marked)]; anything else in a chunk is a failure (the box never writes it)."""
     segments = []
     for push in push_list:
         if "len" in push and push["len"] is not None:
@@ -544,12 +550,17 @@ def expand_marked(push_list, front):
             segments.append((push["src"], float(push["len"]), push["seq"], "disc" in push))
         else:
             text = front.fetch(push["src"]).decode()
-            for line in text.split("\n"):
-                if line.strip():
-                    fields = line.split(",")
-                    if len(fields) not in (2, 3) or (len(fields) == 3 and fields[2] != "d"):
-                        raise Failure(f"chunk {push['src']}: line {line!r} is neither hash,len nor hash,len,d")
-                    segments.append((fields[0], float(fields[1]), push["seq"], len(fields) == 3))
+            rows = [line.split(",") for line in text.removesuffix("\n").split("\n")]
+            widths = {len(fields) for fields in rows}
+            if len(rows) < 2 or widths not in ({2}, {3}):
+                raise Failure(f"chunk {push['src']}: {len(rows)} lines of {sorted(widths)} fields (one CSV of >= 2 "
+                              f"lines, all hash,len or all hash,len,mark): {text[:300]!r}")
+            for fields in rows:
+                if len(fields) == 3 and fields[2] not in ("d", ""):
+                    raise Failure(f"chunk {push['src']}: mark {fields[2]!r} is neither d nor empty")
+                segments.append((fields[0], float(fields[1]), push["seq"], len(fields) == 3 and fields[2] == "d"))
+            if widths == {3} and not any(len(f) == 3 and f[2] == "d" for f in rows):
+                raise Failure(f"chunk {push['src']}: three fields on every line but no segment marked")
     return segments
 
 
@@ -558,13 +569,13 @@ def expand(push_list, front):
     return [(cid, length, seq) for cid, length, seq, _ in expand_marked(push_list, front)]
 
 
-def check_marks(state, front, order, problems, joins=(), extra_ok=False, what="on-chain segments"):
+def check_marks(state, front, order, problems, joins=(), extra_ok=False, what="on-chain segments", link=None):
     """Every break in the on-chain segment order (`order`: their segmenter sequences, from
     check_order) is marked on the first segment after it: a hole (segments lost before storage)
     or a numbering that starts again (a restart of the box). `joins`: segmenter sequences the box
     flagged as a discontinuity when it closed them (encoder reconnects), which must be marked too.
     Any other mark is a problem unless `extra_ok`. Returns (breaks, marked)."""
-    marked = [m for _, _, _, m in expand_marked(pushes(state), front)][:len(order)]
+    marked = [m for _, _, _, m in expand_marked(pushes(state, link), front)][:len(order)]
     breaks = {i + 1 for i, (a, b) in enumerate(zip(order, order[1:])) if b != a + 1}
     expected = breaks | {i for i, sequence in enumerate(order) if sequence in set(joins) and i > 0}
     unmarked = [order[i] for i in sorted(expected) if i < len(marked) and not marked[i]]
@@ -582,7 +593,7 @@ def check_ledger(state, front, link, problems, alivedb_repeats_ok=False):
     AliveDB item (each stored segment) in exactly one accepted push, in the same order. With
     alivedb_repeats_ok (a kill -9 between an AliveDB push and its journal entry may push a segment
     to AliveDB again after the restart), repeated AliveDB items are counted, not failed. Returns figures."""
-    all_pushes = pushes(state)
+    all_pushes = pushes(state, link)
     seqs = [p["seq"] for p in all_pushes]
     if seqs != list(range(len(seqs))):
         repeated = sorted({s for s in seqs if seqs.count(s) > 1})
@@ -612,7 +623,7 @@ def rebuild_playlist(state, front, link, live=None):
     """The HAlive rule: on-chain pushes (op 0) in seq order, expanded; while live, AliveDB items newer
     than the last on-chain push appended; after op 1, #EXT-X-ENDLIST. alived's discontinuity mark
     becomes #EXT-X-DISCONTINUITY before the marked segment. Returns (text, entries)."""
-    ops = custom_json(state)
+    ops = [j for j in custom_json(state) if j.get("link") == link]
     chain_pushes = sorted((j for j in ops if j.get("op") == 0), key=lambda j: j["seq"])
     ended = any(j.get("op") == 1 for j in ops)
     segments = expand_marked(chain_pushes, front)
@@ -634,6 +645,118 @@ def rebuild_playlist(state, front, link, live=None):
     if ended:
         lines.append("#EXT-X-ENDLIST")
     return "\n".join(lines) + "\n", entries
+
+
+def viewer_node(stack, state=None):
+    """An Alive API node as a viewer's player asks it: HAlive's rules (halive.py) over every
+    operation the Hive double included, the Kubo front as its gateway (typed as Kubo's own),
+    the AliveDB double for the live tail."""
+    state = state or stack.doubles.state()
+    node = HAlive(stack.front.url, alivedb=f"http://127.0.0.1:{stack.doubles.ports['alivedb']}")
+    node.sync(state["hive"]["accepted_ops"])
+    return node, state
+
+
+def chain_now_ms(state):
+    return calendar.timegm(time.strptime(state["hive"]["time"], "%Y-%m-%dT%H:%M:%S")) * 1000
+
+
+def check_viewer(stack, problems, links=None, expect_ended=None, lost_ok=0, play=True, what="viewer"):
+    """What a viewer gets: every segment the box stored (its `segment stored` log lines, all
+    starts) is in the playlist an Alive API node serves for the box's links (`links`: all the
+    streamer's streams the node knows when None), each once, in segment order within a run of
+    the box; no operation of the box refused by the node's rules; no chunk dropped (typed
+    other than text/csv, too large, not dag-pb); `expect_ended`: the links that must be ended
+    (#EXT-X-ENDLIST) and, when given, the others must be live. With `play`, ffprobe plays each
+    playlist (an ended one as is, a live one closed with #EXT-X-ENDLIST). Prints
+    "stored N, in the HAlive playlist M" and returns {link: (entries, counts, played)}."""
+    node, state = viewer_node(stack)
+    for block, payload, reason in node.refused:
+        if links is None or (payload or {}).get("link") in links:
+            problems.append(f"{what}: HAlive refused an operation of the box (block {block}): {reason}: {payload}")
+    links = links or sorted(link for streamer, link in node.streams if streamer == STREAMER)
+    stored = stack.alived.stored_sequences()
+    now_ms = chain_now_ms(state)
+    result, seen = {}, []
+    for link in links:
+        text, entries, counts = node.playlist(STREAMER, link, now_ms)
+        stream = node.streams.get((STREAMER, link))
+        ended = bool(stream and stream.ended)
+        if stream is None:
+            problems.append(f"{what}: HAlive knows no stream {link!r} (no op 2 for it)")
+        if expect_ended is not None and ended != (link in expect_ended):
+            problems.append(f"{what}: {link} is {'ended' if ended else 'live'} on HAlive, expected "
+                            f"{'ended' if link in expect_ended else 'live'}")
+        for cid, error in counts["chunks_dropped"]:
+            problems.append(f"{what}: HAlive dropped chunk {cid} of {link}: {error}")
+        played = None
+        if play and entries:
+            path = os.path.join(stack.directory, f"halive-{link}.m3u8")
+            with open(path, "w") as f:
+                f.write(text if ended else text + "#EXT-X-ENDLIST\n")
+            played = probe(path)
+            if played["errors"]:
+                problems.append(f"{what}: ffprobe on HAlive's playlist of {link}: {played['errors'][:400]}")
+            if played["video_frames"] == 0:
+                problems.append(f"{what}: ffprobe read no video from HAlive's playlist of {link}")
+        runs = []
+        for cid, _ in entries:
+            sequence = stored.get(cid, [None])[0]
+            if sequence is not None and runs and sequence > runs[-1][-1]:
+                runs[-1].append(sequence)
+            elif sequence is not None:
+                runs.append([sequence])
+        result[link] = (entries, counts, played, runs)
+        seen += [cid for cid, _ in entries]
+    kept = [cid for cid in stored if cid in set(seen)]
+    missing = [cid for cid in stored if cid not in set(seen)]
+    repeated = len(seen) - len(set(seen))
+    foreign = [cid for cid in seen if cid not in stored]
+    if len(missing) > lost_ok:
+        problems.append(f"{what}: {len(missing)} of {len(stored)} stored segments in no HAlive playlist "
+                        f"(sequences {[stored[c][0] for c in missing][:20]})")
+    if repeated:
+        problems.append(f"{what}: {repeated} segments twice in HAlive's playlists")
+    if foreign:
+        problems.append(f"{what}: {len(foreign)} playlist entries the box never stored: {foreign[:5]}")
+    described = []
+    for link, (entries, counts, _, _) in result.items():
+        stream = node.streams.get((STREAMER, link))
+        described.append(f"{link}: {len(entries)} ({counts['chain']} on chain, {counts['alivedb']} from AliveDB, "
+                         f"{'ended' if stream and stream.ended else 'live'})")
+    print(f"  {what}: stored {len(stored)}, in the HAlive playlist {len(kept)} ({'; '.join(described)})")
+    return result
+
+
+class LiveViewer:
+    """A viewer of a live stream asking the Alive API node again and again: each sample is the
+    node's playlist at that moment (on-chain segments, then AliveDB's items newer than the last
+    on-chain push). A sample has a hole when a segment the box stored before the newest listed
+    one is missing from it (between the chain's part and AliveDB's, say): a player that loaded
+    it skips that segment, or sees it inserted later. Only samples whose every entry the box's
+    log already names are judged."""
+
+    def __init__(self, stack, link):
+        self.stack, self.link = stack, link
+        self.node = HAlive(stack.front.url, alivedb=f"http://127.0.0.1:{stack.doubles.ports['alivedb']}")
+        self.samples = self.holes = 0
+        self.examples = []
+
+    def sample(self):
+        state = self.stack.doubles.state()
+        self.node.sync(state["hive"]["accepted_ops"])
+        _, entries, counts = self.node.playlist(STREAMER, self.link, chain_now_ms(state))
+        stored = self.stack.alived.stored_sequences()
+        sequences = [stored.get(cid, [None])[-1] for cid, _ in entries]
+        if not entries or None in sequences:
+            return
+        self.samples += 1
+        missing = sorted(set(range(sequences[0], sequences[-1] + 1)) - set(sequences))
+        if missing or sequences != sorted(sequences):
+            self.holes += 1
+            if len(self.examples) < 5:
+                self.examples.append(f"{counts['chain']} on chain + {counts['alivedb']} from AliveDB, "
+                                     f"sequences {sequences[0]}..{sequences[-1]} without {missing[:5]}")
 
 
 def probe(playlist_path, timeout=300):

@@ -54,8 +54,10 @@ Control (all JSON):
         blackhole (broadcast answered as accepted but dropped) | flap (every other
         request: down); `only` limits the mode to those RPC methods / paths.
   POST /__revoke_tokens         AliveDB forgets every access token (next push: 401)
-  GET  /get_stream_info?stream_author=&stream_link=   HAlive indexer double:
-        {"chunk_finalized": highest seq of an irreversible op 0 of that stream, or null}
+  GET  /get_stream_info?stream_author=&stream_link=   HAlive indexer double: HAlive's
+        answer by its own rules (halive.py) over the irreversible blocks: 200 with
+        {"error": "Stream does not exist"} (or "Streamer …") when unknown, else the stream
+        (chunk_finalized, chunk_head, ended, l2_protocol, l2_pub, last_streamed, …)
 
 Usage: ledger_doubles.py --accounts FILE [--hive-nodes N] [--chain-id HEX] [--prefix TST]
          [--block-interval S] [--block-seconds S] [--lib-lag N] [--genesis-time T] [--track-seconds S]
@@ -82,6 +84,7 @@ from nectarbase.signedtransactions import Signed_Transaction
 from nectargraphenebase.account import PublicKey
 from nectargraphenebase.ecdsasig import verify_message
 
+from halive import HAlive
 from ledger_verify import check_hive_signature_form
 
 MAX_BODY = 1 << 20
@@ -146,6 +149,9 @@ class Chain:
         self.auth_id = secrets.token_hex(8)
         self.tokens = {}
         self.alivedb_items = []
+        # The HAlive indexer double: HAlive's rules over the irreversible operations.
+        self.indexer = HAlive(gateway=None)
+        self.indexer_lock = threading.Lock()
         self.alivedb_lookups = 0  # GET /getStream calls
         self.alivedb_refusals = []
         self.signins = 0
@@ -176,7 +182,7 @@ class Chain:
                     continue  # expired while pending: dropped, never included
                 self.included[txid] = {"block": num, "trx_in_block": len(txids), "tx": tx, "expiration": expiration}
                 for name, body in tx["operations"]:
-                    record = {"block": num, "txid": txid, "op": name, "id": body.get("id"),
+                    record = {"block": num, "time": hive_time(when), "txid": txid, "op": name, "id": body.get("id"),
                               "required_posting_auths": body.get("required_posting_auths"),
                               "broadcast_ns": self.accepted_at.get(txid)}
                     if name == "custom_json":
@@ -324,15 +330,27 @@ class Chain:
             out.update({"block_num": found["block"], "transaction_num": found["trx_in_block"], "transaction_id": txid})
             return out
 
-    def chunk_finalized(self, author, link):
+    def stream_info(self, author, link):
+        """HAlive's GET /get_stream_info (src/sql/create_apis.sql get_stream_info) over the
+        irreversible blocks, by HAlive's own rules (halive.py): 200 with {"error": …} for an
+        unknown streamer or link, else the stream's row."""
         with self.lock:
-            best = None
-            for op in self.accepted_ops:
-                body = op.get("json") or {}
-                if op["block"] <= self.lib and op["required_posting_auths"] == [author] \
-                        and body.get("op") == 0 and body.get("link") == link:
-                    best = body["seq"] if best is None else max(best, body["seq"])
-            return best
+            irreversible = [op for op in self.accepted_ops if op["block"] <= self.lib]
+            known = author in self.accounts.get("hive", {})
+        with self.indexer_lock:
+            self.indexer.sync(irreversible)
+            stream = self.indexer.streams.get((author, link))
+            if not known:
+                return {"error": "Streamer does not exist"}
+            if stream is None:
+                return {"error": "Stream does not exist"}
+            info = stream.info()
+            stamp = lambda ms: None if ms is None else hive_time(ms // 1000)
+            return {"id": list(self.indexer.streams).index((author, link)) + 1, "streamer": author, "link": link,
+                    "created": stamp(stream.created), "first_streamed": stamp(stream.first_streamed),
+                    "last_streamed": stamp(stream.last_streamed), "chunk_finalized": info["chunk_finalized"],
+                    "chunk_head": info["chunk_head"], "l2_protocol": info["l2_protocol"], "l2_pub": info["l2_pub"],
+                    "storage_protocol": info["storage_protocol"], "storage_gw": stream.gw, "ended": stream.ended}
 
     # -- avalon -------------------------------------------------------------
     def avalon_transact(self, tx, blackhole=False):
@@ -692,9 +710,11 @@ class Handler(BaseHTTPRequestHandler):
                 chain.tokens.clear()
             self.reply(200, {"revoked": True})
         elif method == "GET" and url.path == "/get_stream_info":
-            author, link = query.get("stream_author", ""), query.get("stream_link", "")
-            self.reply(200, {"stream_author": author, "stream_link": link,
-                             "chunk_finalized": chain.chunk_finalized(author, link)})
+            author, link = query.get("stream_author"), query.get("stream_link")
+            if author is None or link is None:
+                self.reply(400, {"error": "stream_author and stream_link are required"})
+            else:
+                self.reply(200, chain.stream_info(author, link))
         else:
             self.reply(404, {"error": "not found"})
 
