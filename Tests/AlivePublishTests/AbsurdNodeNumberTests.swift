@@ -25,6 +25,18 @@ import Testing
         return (server, port)
     }
 
+    /// `body` retried while the server is still starting (unreachable), for at most 20 s.
+    static func onceServing<T>(_ body: () async throws -> T) async throws -> T {
+        let deadline = ContinuousClock.now + .seconds(20)
+        while true {
+            do {
+                return try await body()
+            } catch let error as PublishError where error.kind == .unreachable && ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(100))
+            }
+        }
+    }
+
     @Test(arguments: [Int64.max, Int64.max - 1, 17_282, -1])
     func anAbsurdChunkFinalizedIsABadAnswerNotACrash(seq: Int64) async throws {
         let (server, port) = try Self.serve(#"{"id": 1, "chunk_finalized": \#(seq), "ended": False}"#)
@@ -32,18 +44,11 @@ import Testing
         let http = try HTTPClient()
         defer { http.shutdown() }
         let indexer = IndexerClient(url: "http://127.0.0.1:\(port)", http: http, requestTimeout: .seconds(2))
-        let deadline = ContinuousClock.now + .seconds(20)
-        while true {
-            do {
-                let info = try await indexer.streamInfo(author: "alice", link: "x")
-                Issue.record("chunk_finalized \(seq) was taken: \(String(describing: info))")
-                return
-            } catch let error as PublishError where error.kind == .badAnswer {
-                #expect(error.detail.contains("chunk_finalized"), "\(error)")
-                return
-            } catch let error as PublishError where error.kind == .unreachable && ContinuousClock.now < deadline {
-                try await Task.sleep(for: .milliseconds(100))
-            }
+        do {
+            let info = try await Self.onceServing { try await indexer.streamInfo(author: "alice", link: "x") }
+            Issue.record("chunk_finalized \(seq) was taken: \(String(describing: info))")
+        } catch let error as PublishError where error.kind == .badAnswer {
+            #expect(error.detail.contains("chunk_finalized"), "\(error)")
         }
     }
 
@@ -53,16 +58,8 @@ import Testing
         let http = try HTTPClient()
         defer { http.shutdown() }
         let indexer = IndexerClient(url: "http://127.0.0.1:\(port)", http: http, requestTimeout: .seconds(2))
-        let deadline = ContinuousClock.now + .seconds(20)
-        while true {
-            do {
-                #expect(try await indexer.streamInfo(author: "alice", link: "x") == nil)
-                #expect(try await indexer.chunkFinalized(author: "alice", link: "x") == nil)
-                return
-            } catch let error as PublishError where error.kind == .unreachable && ContinuousClock.now < deadline {
-                try await Task.sleep(for: .milliseconds(100))
-            }
-        }
+        #expect(try await Self.onceServing { try await indexer.streamInfo(author: "alice", link: "x") } == nil)
+        #expect(try await indexer.chunkFinalized(author: "alice", link: "x") == nil)
     }
 
     @Test(arguments: [Int64.max, Int64.max - 1_000, -1, 0, 7_258_118_400_001])
@@ -73,18 +70,11 @@ import Testing
         defer { http.shutdown() }
         let client = AvalonNodeClient(nodes: ["http://127.0.0.1:\(port)"], http: http, requestTimeout: .seconds(2), cooldown: .zero,
                                       logger: Logger(label: "test.avalon"))
-        let deadline = ContinuousClock.now + .seconds(20)
-        while true {
-            do {
-                let time = try await client.chainTimeMilliseconds()
-                Issue.record("a timestamp of \(timestamp) was taken as chain time \(time)")
-                return
-            } catch let error as PublishError where error.kind == .badAnswer {
-                #expect(error.detail.contains("not a chain time"), "\(error)")
-                return
-            } catch let error as PublishError where error.kind == .unreachable && ContinuousClock.now < deadline {
-                try await Task.sleep(for: .milliseconds(100))  // the server is still starting
-            }
+        do {
+            let time = try await Self.onceServing { try await client.chainTimeMilliseconds() }
+            Issue.record("a timestamp of \(timestamp) was taken as chain time \(time)")
+        } catch let error as PublishError where error.kind == .badAnswer {
+            #expect(error.detail.contains("not a chain time"), "\(error)")
         }
     }
 }
