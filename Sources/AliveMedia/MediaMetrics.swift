@@ -8,6 +8,9 @@ enum MediaMetrics {
     static let publishesAccepted = Counter(label: "alived_rtmp_publishes_total", dimensions: [("outcome", "accepted")])
     static let publishesRefused = Counter(label: "alived_rtmp_publishes_total", dimensions: [("outcome", "refused")])
     static let connectionsDropped = Counter(label: "alived_rtmp_connections_dropped_total")
+    static let connectionsRefused = Counter(label: "alived_rtmp_connections_refused_total")
+    /// Strangers closed to make room when every slot was taken.
+    static let connectionsEvicted = Counter(label: "alived_rtmp_connections_evicted_total")
     static let videoFrames = Counter(label: "alived_segmenter_frames_total", dimensions: [("track", "video")])
     static let audioFrames = Counter(label: "alived_segmenter_frames_total", dimensions: [("track", "audio")])
     static let framesDropped = Counter(label: "alived_segmenter_frames_dropped_total")
@@ -20,7 +23,7 @@ enum MediaMetrics {
     static let cameraErrors = Counter(label: "alived_camera_errors_total")
 
     static var all: [Counter] {
-        [rtmpBytesReceived, rtmpConnectionsOpened, publishesAccepted, publishesRefused, connectionsDropped,
+        [rtmpBytesReceived, rtmpConnectionsOpened, publishesAccepted, publishesRefused, connectionsDropped, connectionsRefused, connectionsEvicted,
          videoFrames, audioFrames, framesDropped, segmentsClosed, segmentBytes, segmentsDropped, segmentsRefused,
          cameraFrames, cameraFramesDropped, cameraErrors]
     }

@@ -66,7 +66,9 @@ struct Box {
             configuration: .init(
                 host: configuration.ingest.listen, port: configuration.ingest.rtmpPort, limits: limits,
                 handshakeTimeout: .seconds(Int64(configuration.ingest.handshakeTimeoutSeconds)),
-                idleTimeout: .seconds(Int64(configuration.ingest.idleTimeoutSeconds))),
+                idleTimeout: .seconds(Int64(configuration.ingest.idleTimeoutSeconds)),
+                publishTimeout: .seconds(Int64(configuration.ingest.publishTimeoutSeconds)),
+                admission: .init(maxPerAddress: configuration.ingest.maxConnectionsPerAddress)),
             coordinator: coordinator, pipeline: pipeline, group: eventLoops, logger: logger,
             onListening: { _ in supervisor.listening(.rtmp) })
         // Settings that apply while running; the rest are saved for the next start.

@@ -8,7 +8,8 @@ import Testing
 /// (ffmpeg, paced like a live encoder) are untouched.
 @Suite(.serialized) struct RTMPHostilePeerTests {
     private func harness() -> IngestHarness {
-        IngestHarness(serverConfiguration: .init(handshakeTimeout: .seconds(2), idleTimeout: .seconds(3)))
+        IngestHarness(serverConfiguration: .init(host: "127.0.0.1", port: 0, handshakeTimeout: .seconds(2), idleTimeout: .seconds(3),
+                                                 publishTimeout: .seconds(3)))
     }
 
     @Test func eachBadPeerIsClosedWhileAGoodPublisherContinues() async throws {
@@ -48,6 +49,24 @@ import Testing
         try await huge.handshake()
         try await huge.send(rawChunk(type: 20, length: 0xFF_FFFF, body: []))
         #expect(await huge.closedByServer(within: 2.5), "oversized message header kept open (before the idle time-out)")
+
+        // Before publish a message may be 64 KiB: an 8 MiB one (the publisher's limit) is refused on its header.
+        let stranger = try await RawPeer.connect(port: harness.port)
+        try await stranger.handshake()
+        try await stranger.send(rawChunk(type: 20, length: 8 * 1024 * 1024, body: [UInt8](repeating: 2, count: 100)))
+        #expect(await stranger.closedByServer(within: 1), "8 MiB message before publish kept open")
+
+        // Keep-alive bytes without a publish: closed at the publish deadline, not held forever.
+        let squatter = try await RawPeer.connect(port: harness.port)
+        try await squatter.handshake()
+        let opened = ContinuousClock.now
+        for _ in 0..<10 {
+            try? await squatter.send(rawChunk(type: 3, length: 4, body: [0, 0, 0, 0]))
+            try await Task.sleep(for: .milliseconds(500))
+            if !squatter.isOpen { break }
+        }
+        #expect(await squatter.closedByServer(within: 1), "peer without a publish kept open past the publish deadline")
+        #expect(ContinuousClock.now - opened < .seconds(5))
 
         // A peer that stalls in the middle of a message: the idle time-out closes it.
         let staller = try await RawPeer.connect(port: harness.port)

@@ -53,8 +53,16 @@ struct RTMPPublishSessionTests {
         var connected = RTMPPublishSession(app: "live", limits: .default)
         _ = try connected.receive(command([.string("connect"), .number(1), .object(["app": .string("live")])]))
         let video = RTMPMessage(chunkStreamID: 6, typeID: RTMPMessageType.video, messageStreamID: 1, timestamp: 0, payload: ByteBuffer(bytes: [0x17, 1, 0, 0, 0, 9]))
-        #expect(try connected.receive(video).isEmpty)
+        // Not an encoder (they wait for NetStream.Publish.Start): closed at once, nothing counted.
+        let actions = try connected.receive(video)
+        #expect(actions.count == 1)
+        #expect(actions.contains { if case .close(let reason) = $0 { return reason == "media before publish" }; return false })
         #expect(connected.mediaBytes == 0)
+        #expect(try connected.receive(video).isEmpty, "closing: nothing more to do")
+        // The same for an aggregate message, and before connect.
+        var early = RTMPPublishSession(app: "live", limits: .default)
+        let aggregate = RTMPMessage(chunkStreamID: 6, typeID: RTMPMessageType.aggregate, messageStreamID: 1, timestamp: 0, payload: ByteBuffer())
+        #expect(try early.receive(aggregate).contains { if case .close = $0 { return true }; return false })
     }
 
     @Test func refusedPublishSendsBadNameAndCloses() throws {

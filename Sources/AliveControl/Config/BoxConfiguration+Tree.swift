@@ -16,6 +16,8 @@ extension BoxConfiguration {
                     case "app": reader.string(value, path) { configuration.ingest.app = $0 }
                     case "handshake_timeout_seconds": reader.int(value, path) { configuration.ingest.handshakeTimeoutSeconds = $0 }
                     case "idle_timeout_seconds": reader.int(value, path) { configuration.ingest.idleTimeoutSeconds = $0 }
+                    case "publish_timeout_seconds": reader.int(value, path) { configuration.ingest.publishTimeoutSeconds = $0 }
+                    case "max_connections_per_address": reader.int(value, path) { configuration.ingest.maxConnectionsPerAddress = $0 }
                     case "max_message_kib": reader.int(value, path) { configuration.ingest.maxMessageKiB = $0 }
                     case "max_chunk_size": reader.int(value, path) { configuration.ingest.maxChunkSize = $0 }
                     case "source": reader.enumeration(value, path) { configuration.ingest.source = $0 }
@@ -115,6 +117,8 @@ extension BoxConfiguration {
                 "app": .string(ingest.app),
                 "handshake_timeout_seconds": .integer(ingest.handshakeTimeoutSeconds),
                 "idle_timeout_seconds": .integer(ingest.idleTimeoutSeconds),
+                "publish_timeout_seconds": .integer(ingest.publishTimeoutSeconds),
+                "max_connections_per_address": .integer(ingest.maxConnectionsPerAddress),
                 "max_message_kib": .integer(ingest.maxMessageKiB),
                 "max_chunk_size": .integer(ingest.maxChunkSize),
                 "source": .string(ingest.source.rawValue),

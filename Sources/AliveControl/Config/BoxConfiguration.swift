@@ -9,6 +9,11 @@ public struct BoxConfiguration: Sendable, Equatable {
         public var app = "live"
         public var handshakeTimeoutSeconds = 5
         public var idleTimeoutSeconds = 15
+        /// From the end of the handshake to an accepted publish: a connection that has not
+        /// published by then is closed, so strangers cannot sit on the connection slots.
+        public var publishTimeoutSeconds = 10
+        /// Connections at once from one address (of 16 in all); more are closed on accept.
+        public var maxConnectionsPerAddress = 4
         public var maxMessageKiB = 8192
         public var maxChunkSize = 65_536
         /// `rtmp` (an encoder pushes) or `camera` (the `[camera]` table).
@@ -128,6 +133,8 @@ extension BoxConfiguration {
         check(Self.isPathSafe(ingest.app), "ingest.app", "must be 1-64 characters of letters, digits, '-', '_' or '.'")
         check((1...60).contains(ingest.handshakeTimeoutSeconds), "ingest.handshake_timeout_seconds", "must be 1...60")
         check((2...300).contains(ingest.idleTimeoutSeconds), "ingest.idle_timeout_seconds", "must be 2...300")
+        check((2...120).contains(ingest.publishTimeoutSeconds), "ingest.publish_timeout_seconds", "must be 2...120")
+        check((1...16).contains(ingest.maxConnectionsPerAddress), "ingest.max_connections_per_address", "must be 1...16")
         check((64...65_536).contains(ingest.maxMessageKiB), "ingest.max_message_kib", "must be 64...65536")
         check((128...16_777_215).contains(ingest.maxChunkSize), "ingest.max_chunk_size", "must be 128...16777215")
         check((1...10).contains(segments.seconds), "segments.seconds", "must be 1...10 (Alive consumers expect at most 10)")

@@ -11,6 +11,7 @@ final class RTMPConnectionHandler: ChannelInboundHandler {
     struct Configuration: Sendable {
         var limits: RTMPLimits
         var handshakeTimeout: TimeAmount
+        var publishTimeout: TimeAmount
         var session: RTMPPublishSession.Configuration
     }
 
@@ -23,6 +24,7 @@ final class RTMPConnectionHandler: ChannelInboundHandler {
     private let configuration: Configuration
     private let coordinator: IngestCoordinator
     private let pipeline: SegmenterPipeline
+    private let admission: RTMPAdmission
     private var logger: Logger
     private var phase: Phase = .handshake(RTMPHandshake())
     private var decoder: RTMPChunkDecoder
@@ -33,21 +35,28 @@ final class RTMPConnectionHandler: ChannelInboundHandler {
     private var peerWindow: UInt64 = 0
     private var lastAcknowledged: UInt64 = 0
     private var handshakeTimer: Scheduled<Void>?
+    private var publishTimer: Scheduled<Void>?
+    /// The admission's key for this connection (it tracks channels).
+    private var channelID: ObjectIdentifier?
     private var pausedForBackPressure = false
     private var remote = "unknown"
 
-    init(configuration: Configuration, coordinator: IngestCoordinator, pipeline: SegmenterPipeline, logger: Logger) {
+    init(configuration: Configuration, coordinator: IngestCoordinator, pipeline: SegmenterPipeline,
+         admission: RTMPAdmission, logger: Logger) {
         self.configuration = configuration
         self.coordinator = coordinator
         self.pipeline = pipeline
+        self.admission = admission
         self.logger = logger
-        self.decoder = RTMPChunkDecoder(limits: configuration.limits)
+        // A stranger until its publish is accepted: small messages only (see `beforePublish`).
+        self.decoder = RTMPChunkDecoder(limits: configuration.limits.beforePublish)
         self.session = RTMPPublishSession(app: coordinator.app, limits: configuration.limits, configuration: configuration.session)
     }
 
     private var id: ObjectIdentifier { ObjectIdentifier(self) }
 
     func channelActive(context: ChannelHandlerContext) {
+        channelID = ObjectIdentifier(context.channel)
         remote = context.channel.remoteAddress.map { "\($0.ipAddress ?? "?"):\($0.port ?? 0)" } ?? "unknown"
         logger[metadataKey: "rtmp.peer"] = "\(remote)"
         logger.info("rtmp connection opened")
@@ -90,6 +99,7 @@ final class RTMPConnectionHandler: ChannelInboundHandler {
                     case .completed:
                         handshakeBytes = handshake.bytesReceived
                         handshakeTimer?.cancel()
+                        startPublishDeadline(context: context)
                         phase = .messages
                         context.flush()
                         break loop
@@ -102,8 +112,25 @@ final class RTMPConnectionHandler: ChannelInboundHandler {
             }
             acknowledgeIfDue(context: context)
             context.flush()
+            if case .messages = phase, !session.isPublishing, let channelID,
+               !admission.hold(channelID, bytes: decoder.bufferedBytes) {
+                fail(context: context, reason: "connections without a publish hold the box-wide budget of \(admission.limits.strangerBudgetBytes) bytes")
+            }
         } catch {
-            fail(context: context, reason: "\(error)")
+            var when = ""
+            if case .messages = phase, !session.isPublishing { when = " (before publish)" }
+            fail(context: context, reason: "\(error)\(when)")
+        }
+    }
+
+    /// Strangers get `publishTimeout` to publish; holding a slot with keep-alive bytes and
+    /// no key would keep a reconnecting encoder out.
+    private func startPublishDeadline(context: ChannelHandlerContext) {
+        publishTimer?.cancel()
+        let timeout = configuration.publishTimeout
+        publishTimer = context.eventLoop.assumeIsolated().scheduleTask(in: timeout) { [weak self] in
+            guard let self, !self.session.isPublishing else { return }
+            self.fail(context: context, reason: "no accepted publish within \(timeout.nanoseconds / 1_000_000_000) s of the handshake")
         }
     }
 
@@ -124,6 +151,10 @@ final class RTMPConnectionHandler: ChannelInboundHandler {
                 } else {
                     logger.info("rtmp publish started")
                     MediaMetrics.publishesAccepted.increment()
+                    // The key checked out: the full limits (large chunks and messages) apply.
+                    publishTimer?.cancel()
+                    decoder.limits = configuration.limits
+                    if let channelID { admission.setPublished(channelID, true) }
                     perform(session.publishAccepted(), context: context)
                 }
             case .media(let input):
@@ -131,6 +162,10 @@ final class RTMPConnectionHandler: ChannelInboundHandler {
             case .publishEnded:
                 logger.info("rtmp publish ended")
                 coordinator.release(id)
+                // Still connected: a stranger again, with a new deadline to publish.
+                decoder.limits = configuration.limits.beforePublish
+                if let channelID { admission.setPublished(channelID, false) }
+                startPublishDeadline(context: context)
             case .peerWindowChanged(let size):
                 peerWindow = UInt64(size)
             case .close(let reason):
@@ -186,6 +221,10 @@ final class RTMPConnectionHandler: ChannelInboundHandler {
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if event is RTMPAdmission.Evicted {
+            fail(context: context, reason: "every connection slot was taken: the oldest connection without a publish made room")
+            return
+        }
         if event is IdleStateHandler.IdleStateEvent {
             // Reads paused by our own back-pressure are not the peer's fault.
             if !pausedForBackPressure { fail(context: context, reason: "no data from the peer within the idle time-out") }
@@ -196,6 +235,7 @@ final class RTMPConnectionHandler: ChannelInboundHandler {
 
     func channelInactive(context: ChannelHandlerContext) {
         handshakeTimer?.cancel()
+        publishTimer?.cancel()
         for action in session.connectionClosed() {
             switch action {
             case .media(let input): _ = pipeline.submit(input)

@@ -191,7 +191,8 @@ struct RTMPPublishSession {
     }
 
     private mutating func media(_ message: RTMPMessage) -> [Action] {
-        guard case .publishing(let streamID) = state, message.messageStreamID == streamID else { return [] }
+        guard case .publishing(let streamID) = state else { return mediaBeforePublish() }
+        guard message.messageStreamID == streamID else { return [] }
         mediaBytes += UInt64(message.payload.readableBytes)
         let timestamp = timestamps.extend(message.timestamp)
         let outcome = message.typeID == RTMPMessageType.video
@@ -213,11 +214,19 @@ struct RTMPPublishSession {
         }
     }
 
+    /// No encoder sends audio or video before its publish is accepted (it waits for
+    /// NetStream.Publish.Start): whoever does is not one, and loses the connection at once.
+    private mutating func mediaBeforePublish() -> [Action] {
+        if case .closed = state { return [] }
+        state = .closed
+        return [.close(reason: "media before publish")]
+    }
+
     /// An aggregate message (type 22) is a run of FLV tags (11-byte header, body, 4-byte
     /// back pointer) whose timestamps are relative to the first; the message's own timestamp
     /// replaces the first one's (RTMP 1.0, 7.1.6).
     private mutating func aggregate(_ message: RTMPMessage) throws -> [Action] {
-        guard case .publishing = state else { return [] }
+        guard case .publishing = state else { return mediaBeforePublish() }
         var payload = message.payload
         var actions: [Action] = []
         var base: UInt32?

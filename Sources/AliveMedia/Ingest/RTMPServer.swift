@@ -15,23 +15,28 @@ public final class RTMPServer: Service, Sendable {
         public var handshakeTimeout: TimeAmount
         /// A connection that sends nothing for this long is closed (stalled or dead peers).
         public var idleTimeout: TimeAmount
-        /// Connections at once (publishers and refused attempts): more are closed on accept.
-        public var maxConnections: Int
+        /// From the end of the handshake to an accepted publish (again after an unpublish).
+        public var publishTimeout: TimeAmount
+        /// Connection slots, the per-address cap and the strangers' memory budget.
+        public var admission: RTMPAdmission.Limits
 
         public init(host: String = "0.0.0.0", port: Int = 1935, limits: RTMPLimits = .default,
-                    handshakeTimeout: TimeAmount = .seconds(5), idleTimeout: TimeAmount = .seconds(15), maxConnections: Int = 16) {
+                    handshakeTimeout: TimeAmount = .seconds(5), idleTimeout: TimeAmount = .seconds(15),
+                    publishTimeout: TimeAmount = .seconds(10), admission: RTMPAdmission.Limits = .init()) {
             self.host = host
             self.port = port
             self.limits = limits
             self.handshakeTimeout = handshakeTimeout
             self.idleTimeout = idleTimeout
-            self.maxConnections = maxConnections
+            self.publishTimeout = publishTimeout
+            self.admission = admission
         }
+
+        public var maxConnections: Int { admission.maxConnections }
     }
 
     private struct State {
         var listener: Channel?
-        var connections: [ObjectIdentifier: Channel] = [:]
         var stopped = false
     }
 
@@ -43,6 +48,7 @@ public final class RTMPServer: Service, Sendable {
     /// Called by `run()` once the listener is bound (the box reports readiness to systemd).
     private let onListening: @Sendable (SocketAddress) -> Void
     private let state = Mutex(State())
+    public let admission: RTMPAdmission
 
     public init(configuration: Configuration, coordinator: IngestCoordinator, pipeline: SegmenterPipeline,
                 group: EventLoopGroup = MultiThreadedEventLoopGroup.singleton, logger: Logger,
@@ -53,15 +59,17 @@ public final class RTMPServer: Service, Sendable {
         self.group = group
         self.logger = logger
         self.onListening = onListening
+        self.admission = RTMPAdmission(limits: configuration.admission)
     }
 
     /// Binds the listener; returns the bound address (port 0 picks a free port).
     @discardableResult
     public func start() async throws -> SocketAddress {
         let handlerConfiguration = RTMPConnectionHandler.Configuration(
-            limits: configuration.limits, handshakeTimeout: configuration.handshakeTimeout, session: .init())
+            limits: configuration.limits, handshakeTimeout: configuration.handshakeTimeout,
+            publishTimeout: configuration.publishTimeout, session: .init())
         let idleTimeout = configuration.idleTimeout
-        let coordinator = coordinator, pipeline = pipeline, logger = logger
+        let coordinator = coordinator, pipeline = pipeline, logger = logger, admission = admission
         let listener = try await ServerBootstrap(group: group)
             .serverChannelOption(ChannelOptions.backlog, value: 16)
             .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
@@ -74,7 +82,8 @@ public final class RTMPServer: Service, Sendable {
                 return channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandlers([
                         IdleStateHandler(readTimeout: idleTimeout),
-                        RTMPConnectionHandler(configuration: handlerConfiguration, coordinator: coordinator, pipeline: pipeline, logger: logger),
+                        RTMPConnectionHandler(configuration: handlerConfiguration, coordinator: coordinator, pipeline: pipeline,
+                                              admission: admission, logger: logger),
                     ])
                 }
             }
@@ -91,33 +100,41 @@ public final class RTMPServer: Service, Sendable {
     }
 
     private func admit(_ channel: Channel) -> Bool {
-        let id = ObjectIdentifier(channel)
-        let admitted = state.withLock { state in
-            guard !state.stopped, state.connections.count < configuration.maxConnections else { return false }
-            state.connections[id] = channel
+        guard !state.withLock({ $0.stopped }) else { return false }
+        let address = channel.remoteAddress?.ipAddress ?? "unknown"
+        switch admission.admit(channel, address: address) {
+        case .refused(let reason):
+            logger.warning("rtmp connection refused", metadata: ["rtmp.peer": "\(address)", "rtmp.reason": "\(reason)"])
+            MediaMetrics.connectionsRefused.increment()
+            coordinator.recordError("rtmp connection from \(address) refused: \(reason)", connectionRejected: true)
+            return false
+        case .admitted(let evicted):
+            let id = ObjectIdentifier(channel)
+            channel.closeFuture.whenComplete { [admission] _ in admission.remove(id) }
+            if let evicted {
+                MediaMetrics.connectionsEvicted.increment()
+                // The evicted handler logs and closes; closing again after it is harmless and
+                // covers a connection evicted before its handler was added.
+                evicted.eventLoop.execute {
+                    evicted.pipeline.fireUserInboundEventTriggered(RTMPAdmission.Evicted())
+                    evicted.close(promise: nil)
+                }
+            }
             return true
         }
-        if admitted {
-            channel.closeFuture.whenComplete { [weak self] _ in
-                _ = self?.state.withLock { $0.connections.removeValue(forKey: id) }
-            }
-        } else {
-            coordinator.recordError("rtmp connection refused: too many connections", connectionRejected: true)
-        }
-        return admitted
     }
 
     /// Stops accepting and closes every connection.
     public func stop() async {
-        let (listener, connections) = state.withLock { state in
+        let listener = state.withLock { state in
             state.stopped = true
-            return (state.listener, Array(state.connections.values))
+            return state.listener
         }
         try? await listener?.close()
-        for connection in connections { try? await connection.close() }
+        for connection in admission.channels { try? await connection.close() }
     }
 
-    public var connectionCount: Int { state.withLock { $0.connections.count } }
+    public var connectionCount: Int { admission.connectionCount }
 
     public func run() async throws {
         onListening(try await start())

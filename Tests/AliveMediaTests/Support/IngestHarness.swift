@@ -136,6 +136,8 @@ final class RawPeer: @unchecked Sendable {
     }
 
     func close() async { try? await channel.close() }
+
+    var isOpen: Bool { channel.isActive }
 }
 
 /// Raw chunk bytes: one fmt-0 chunk on chunk stream 3 with the given header fields.

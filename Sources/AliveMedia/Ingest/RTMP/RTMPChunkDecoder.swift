@@ -50,7 +50,8 @@ public struct RTMPChunkDecoder: Sendable {
         var extendedTimestamp: UInt32?
     }
 
-    public let limits: RTMPLimits
+    /// Raised by the connection once a publish is accepted (`RTMPLimits.beforePublish` until then).
+    public var limits: RTMPLimits
     /// Every byte consumed from the peer (headers and payload), for Acknowledgement messages.
     public private(set) var bytesReceived: UInt64 = 0
     /// Current incoming chunk size; starts at 128, changed by the peer's Set Chunk Size.
@@ -60,6 +61,9 @@ public struct RTMPChunkDecoder: Sendable {
     private var chunkStreams: [UInt32: ChunkStream] = [:]
     /// Sum of the declared lengths of all messages in progress (checked against `maxBufferedBytes`).
     private var reservedBytes = 0
+
+    /// What the messages in progress may grow to: their declared lengths (the peer's held memory).
+    public var bufferedBytes: Int { reservedBytes }
 
     public init(limits: RTMPLimits = .default) {
         self.limits = limits

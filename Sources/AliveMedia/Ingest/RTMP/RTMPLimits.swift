@@ -35,4 +35,13 @@ public struct RTMPLimits: Sendable, Equatable {
     }
 
     public static let `default` = RTMPLimits()
+
+    /// What a peer may hold before its publish is accepted: enough for every command an
+    /// encoder sends (connect is a few hundred bytes), far too little to matter if sixteen
+    /// strangers each take it. The stream key raises the limits to `self`.
+    public var beforePublish: RTMPLimits {
+        RTMPLimits(maxChunkSize: min(maxChunkSize, 65_536), maxMessageLength: min(maxMessageLength, 65_536),
+                   maxChunkStreams: min(maxChunkStreams, 8), maxBufferedBytes: min(maxBufferedBytes, 65_536),
+                   maxAMFDepth: maxAMFDepth, maxAMFItems: maxAMFItems)
+    }
 }
