@@ -76,6 +76,24 @@ import Testing
         #expect(decoded.errors.isEmpty && decoded.videoFrames == 180)
     }
 
+    @Test func waitingForTrackConfigurationHoldsAtMostTheByteCap() {
+        let harness = SegmenterHarness(targetSeconds: 2)
+        let segmenter = harness.segmenter
+        let cap = Segmenter.Configuration(targetDurationSeconds: 2).trackDiscoveryBytes
+        segmenter.handle(.publishStarted)
+        // Metadata promises audio and video; neither configuration ever comes. Large packets
+        // with one timestamp pass neither the time nor the packet-count bound: only bytes.
+        segmenter.handle(.metadata(StreamMetadata(hasVideo: true, hasAudio: true)))
+        let packetBytes = cap / 4
+        var highest = 0
+        for _ in 0..<12 {
+            segmenter.handle(.video(MediaPacket(decodeTimestamp: 0, isKeyframe: true, data: ByteBuffer(repeating: 0, count: packetBytes))))
+            highest = max(highest, segmenter.discoveryBufferedBytes)
+        }
+        #expect(highest < cap, "the discovery buffer reached \(highest) bytes (cap \(cap))")
+        #expect(segmenter.counters.framesDropped == 12, "released at the cap (no decoder configuration: dropped, counted)")
+    }
+
     @Test func reconnectContinuesTimelineWithOneDiscontinuity() throws {
         let tags = try FLVFileReader.tags(of: TestMedia.flv(seconds: 4, gop: 30))
         let harness = SegmenterHarness(targetSeconds: 2)

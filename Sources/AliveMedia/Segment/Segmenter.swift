@@ -16,6 +16,10 @@ public final class Segmenter {
         /// Media buffered while waiting to learn which tracks a publish has (bounded).
         public var trackDiscoveryMilliseconds: Int64 = 1_000
         public var trackDiscoveryPackets = 300
+        /// …and by bytes: 300 packets of a publisher's 8 MiB messages would be 2.4 GiB.
+        /// 2 MiB is a second of 16 Mbit/s video, more than any encoder sends before its
+        /// decoder configuration.
+        public var trackDiscoveryBytes = 2 << 20
 
         public init(targetDurationSeconds: Int = 10) {
             self.targetDurationMilliseconds = Int64(targetDurationSeconds) * 1000
@@ -47,6 +51,9 @@ public final class Segmenter {
     private var audioConfiguration: (bytes: [UInt8], config: AudioSpecificConfig)?
     private var timelineOffset: Int64?
     private var pending: [(Track, MediaPacket)] = []
+    private var pendingBytes = 0
+    /// Bytes held while the tracks are not yet known (tests check the cap).
+    var discoveryBufferedBytes: Int { pendingBytes }
     private var tracksChanged = false
 
     // Per output timeline.
@@ -87,6 +94,7 @@ public final class Segmenter {
             audioConfiguration = nil
             timelineOffset = nil
             pending.removeAll()
+            pendingBytes = 0
             lastDecodeTimestamp.removeAll()
             joinPending = counters.segmentsProduced > 0 || timelineEnd > 0
         case .metadata(let metadata):
@@ -142,6 +150,7 @@ public final class Segmenter {
     private func ingest(_ track: Track, _ packet: MediaPacket) {
         if muxer == nil && !tracksKnown {
             pending.append((track, packet))
+            pendingBytes += packet.data.readableBytes
             flushPending(force: false)
             return
         }
@@ -153,9 +162,11 @@ public final class Segmenter {
     private func flushPending(force: Bool) {
         guard !pending.isEmpty else { return }
         let span = (pending.last?.1.decodeTimestamp ?? 0) - (pending.first?.1.decodeTimestamp ?? 0)
-        guard force || tracksKnown || span >= configuration.trackDiscoveryMilliseconds || pending.count >= configuration.trackDiscoveryPackets else { return }
+        guard force || tracksKnown || span >= configuration.trackDiscoveryMilliseconds || pending.count >= configuration.trackDiscoveryPackets
+                || pendingBytes >= configuration.trackDiscoveryBytes else { return }
         let packets = pending
         pending.removeAll()
+        pendingBytes = 0
         for (track, packet) in packets { process(track, packet) }
     }
 
