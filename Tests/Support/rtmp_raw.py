@@ -199,7 +199,10 @@ class Peer:
         """Reads what is there within timeout into the buffer; False once the server closed."""
         if self.closed:
             return False
-        ready, _, _ = select.select([self.sock], [], [], max(0, timeout))
+        try:
+            ready, _, _ = select.select([self.sock], [], [], max(0, timeout))
+        except (OSError, ValueError):  # closed here meanwhile
+            return self._gone()
         if not ready:
             return True
         try:
