@@ -10,6 +10,11 @@ public enum PasswordHash {
     static let cost = 16_384, blockSize = 8, parallelism = 1, outputBytes = 32
 
     public static func make(_ password: String) throws -> String {
+        try make(password, cost: cost, blockSize: blockSize)
+    }
+
+    /// Other parameters: tests use cheap ones (`verify` reads them from the stored hash).
+    static func make(_ password: String, cost: Int, blockSize: Int) throws -> String {
         var salt = [UInt8](repeating: 0, count: 16)
         var generator = SystemRandomNumberGenerator()
         for index in salt.indices { salt[index] = generator.next() }

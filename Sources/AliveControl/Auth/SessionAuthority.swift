@@ -3,8 +3,14 @@ import Foundation
 import Synchronization
 
 /// Who may use the API: the page password (set on first start), sessions carried by an
-/// HttpOnly SameSite cookie or a bearer token, login attempts rate-limited, and a CSRF
-/// token required for state changes made with the cookie.
+/// HttpOnly SameSite cookie or a bearer token, and a CSRF token required for state changes
+/// made with the cookie.
+///
+/// Wrong passwords are limited per address only: an address that fails
+/// `failuresPerAddress` times within `failureWindow` waits, twice as long each time it does
+/// so again. No limit is shared between addresses, so strangers trying passwords from six
+/// laptops cannot lock the operator out; the box-wide cost is bounded by `PasswordWorker`
+/// (one scrypt at a time, off the control thread).
 public final class SessionAuthority: Sendable {
     public struct Session: Sendable {
         public let token: String
@@ -15,7 +21,7 @@ public final class SessionAuthority: Sendable {
     public enum LoginFailure: Error, Equatable {
         case wrongPassword
         case noPasswordSet
-        /// Too many failures from this address (or overall): wait this many seconds.
+        /// Too many failures from this address: wait this many seconds.
         case rateLimited(retryAfterSeconds: Int)
     }
 
@@ -24,33 +30,63 @@ public final class SessionAuthority: Sendable {
         /// Bounded: beyond it the oldest session is dropped (overflow policy: evict oldest).
         public var maxSessions = 32
         public var failuresPerAddress = 5
-        public var failuresOverall = 30
         public var failureWindow: Duration = .seconds(60)
+        /// The first wait of an address that reached `failuresPerAddress`; doubled each
+        /// time it does so again, up to `longestBackOff`.
+        public var firstBackOff: Duration = .seconds(30)
+        public var longestBackOff: Duration = .seconds(15 * 60)
+        /// Addresses remembered; beyond it the one seen longest ago is forgotten
+        /// (overflow policy: evict the stalest, never an address in back-off before others).
+        public var maxAddresses = 1024
         public init() {}
+    }
+
+    /// What one address did lately.
+    private struct AddressRecord {
+        var failures: [ContinuousClock.Instant] = []
+        var backOffs = 0
+        var waitUntil: ContinuousClock.Instant?
+        var lastSeen: ContinuousClock.Instant
     }
 
     private struct State {
         var sessions: [String: Session] = [:]        // key: SHA-256 of the token
         var order: [String] = []
-        var failures: [String: [ContinuousClock.Instant]] = [:]
-        var allFailures: [ContinuousClock.Instant] = []
+        var addresses: [String: AddressRecord] = [:]
+        /// Wrong passwords from every address in the last window: reported, never a limit.
+        var recentFailures: [ContinuousClock.Instant] = []
+        /// Addresses with a password check queued or running: one at a time each, so one
+        /// address cannot fill `PasswordWorker`'s queue (and get past its back-off by
+        /// sending many guesses before the first is counted).
+        var checking: Set<String> = []
     }
 
     private let secrets: SecretsStore
     private let limits: Limits
+    private let worker: PasswordWorker
     private let state = Mutex(State())
 
-    public init(secrets: SecretsStore, limits: Limits = Limits()) {
+    public init(secrets: SecretsStore, limits: Limits = Limits(), worker: PasswordWorker = PasswordWorker()) {
         self.secrets = secrets
         self.limits = limits
+        self.worker = worker
+    }
+
+    /// Wrong passwords in the last `failureWindow`, all addresses together (status, logs).
+    public var recentFailureCount: Int {
+        let horizon = ContinuousClock.now - limits.failureWindow
+        return state.withLock { state in
+            state.recentFailures.removeAll { $0 < horizon }
+            return state.recentFailures.count
+        }
     }
 
     public var passwordIsSet: Bool { secrets.current.pagePasswordHash != nil }
 
     /// First start only: sets the password and opens a session.
-    public func setUp(password: String) throws -> Session {
+    public func setUp(password: String) async throws -> Session {
         guard password.count >= PasswordHash.minimumLength else { throw PasswordPolicyError() }
-        let hash = try PasswordHash.make(password)
+        let hash = try await worker.run { try PasswordHash.make(password) }
         var alreadySet = false
         try secrets.update { secrets in
             if secrets.pagePasswordHash != nil { alreadySet = true; return }
@@ -64,37 +100,59 @@ public final class SessionAuthority: Sendable {
         public var description: String { "the password must be at least \(PasswordHash.minimumLength) characters" }
     }
 
-    public func logIn(password: String, from address: String) throws -> Session {
+    public func logIn(password: String, from address: String) async throws -> Session {
         secrets.reloadIfChanged()
         guard let stored = secrets.current.pagePasswordHash else { throw LoginFailure.noPasswordSet }
-        if let wait = rateLimit(for: address) { throw LoginFailure.rateLimited(retryAfterSeconds: wait) }
-        guard PasswordHash.verify(password, against: stored) else {
-            let now = ContinuousClock.now
-            state.withLock { state in
-                state.failures[address, default: []].append(now)
-                state.allFailures.append(now)
-            }
+        // Only this address's own record can make it wait, and it waits without a scrypt.
+        if let wait = backOff(for: address) { throw LoginFailure.rateLimited(retryAfterSeconds: wait) }
+        defer { state.withLock { _ = $0.checking.remove(address) } }
+        guard try await worker.run({ PasswordHash.verify(password, against: stored) }) else {
+            recordFailure(from: address)
             throw LoginFailure.wrongPassword
         }
-        state.withLock { _ = $0.failures.removeValue(forKey: address) }
+        state.withLock { _ = $0.addresses.removeValue(forKey: address) }
         return openSession()
     }
 
-    private func rateLimit(for address: String) -> Int? {
+    /// Seconds `address` must still wait, if it is in back-off or has a check under way;
+    /// otherwise marks it as checking (the caller clears the mark).
+    private func backOff(for address: String) -> Int? {
         let now = ContinuousClock.now
         return state.withLock { state in
-            let horizon = now - limits.failureWindow
-            state.allFailures.removeAll { $0 < horizon }
-            let recent = (state.failures[address] ?? []).filter { $0 >= horizon }
-            state.failures[address] = recent.isEmpty ? nil : recent
-            // Bounded memory: forget the oldest addresses if a scan fills the table.
-            if state.failures.count > 1024 { state.failures.removeAll() }
-            let oldest = recent.count >= limits.failuresPerAddress ? recent.first
-                : state.allFailures.count >= limits.failuresOverall ? state.allFailures.first : nil
-            guard let oldest else { return nil }
-            let wait = (oldest + limits.failureWindow) - now
-            return max(1, Int(wait.components.seconds) + 1)
+            if let until = state.addresses[address]?.waitUntil, until > now { return Self.wholeSeconds(until - now) }
+            guard state.checking.insert(address).inserted else { return 1 }
+            return nil
         }
+    }
+
+    private func recordFailure(from address: String) {
+        let now = ContinuousClock.now
+        state.withLock { state in
+            let horizon = now - limits.failureWindow
+            state.recentFailures.removeAll { $0 < horizon }
+            state.recentFailures.append(now)
+            var record = state.addresses[address] ?? AddressRecord(lastSeen: now)
+            record.lastSeen = now
+            record.failures.removeAll { $0 < horizon }
+            record.failures.append(now)
+            if record.failures.count >= limits.failuresPerAddress {
+                let doublings = min(record.backOffs, 20)
+                let wait = min(limits.firstBackOff * (1 << doublings), limits.longestBackOff)
+                record.waitUntil = now + wait
+                record.backOffs += 1
+                record.failures.removeAll()
+            }
+            state.addresses[address] = record
+            if state.addresses.count > limits.maxAddresses,
+               let stalest = state.addresses.min(by: { $0.value.lastSeen < $1.value.lastSeen })?.key {
+                state.addresses.removeValue(forKey: stalest)
+            }
+        }
+    }
+
+    private static func wholeSeconds(_ duration: Duration) -> Int {
+        let (seconds, attoseconds) = duration.components
+        return max(1, Int(seconds) + (attoseconds > 0 ? 1 : 0))
     }
 
     private func openSession() -> Session {
@@ -140,10 +198,10 @@ public final class SessionAuthority: Sendable {
         }
     }
 
-    public func changePassword(current: String, new: String, from address: String) throws {
-        _ = try logIn(password: current, from: address)
+    public func changePassword(current: String, new: String, from address: String) async throws {
+        _ = try await logIn(password: current, from: address)
         guard new.count >= PasswordHash.minimumLength else { throw PasswordPolicyError() }
-        let hash = try PasswordHash.make(new)
+        let hash = try await worker.run { try PasswordHash.make(new) }
         try secrets.update { $0.pagePasswordHash = hash }
         logOutEverywhere()
     }

@@ -90,6 +90,7 @@ extension BoxConfiguration {
                     case "open_hls": reader.bool(value, path) { configuration.http.openHLS = $0 }
                     case "open_metrics": reader.bool(value, path) { configuration.http.openMetrics = $0 }
                     case "idle_timeout_seconds": reader.int(value, path) { configuration.http.idleTimeoutSeconds = $0 }
+                    case "allowed_hosts": reader.strings(value, path) { configuration.http.allowedHosts = $0 }
                     default: reader.unknown(path)
                     }
                 }
@@ -137,6 +138,7 @@ extension BoxConfiguration {
                 "listen": .string(http.listen), "port": .integer(http.port),
                 "open_hls": .boolean(http.openHLS), "open_metrics": .boolean(http.openMetrics),
                 "idle_timeout_seconds": .integer(http.idleTimeoutSeconds),
+                "allowed_hosts": .array(http.allowedHosts.map { .string($0) }),
             ]),
         ])
     }

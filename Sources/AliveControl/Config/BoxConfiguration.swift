@@ -39,6 +39,11 @@ public struct BoxConfiguration: Sendable, Equatable {
         public var openMetrics = true
         /// A connection with no complete request for this long is closed (slow or stalled clients).
         public var idleTimeoutSeconds = 30
+        /// Names the page and the API answer to besides the box's own (IP addresses,
+        /// `localhost`, its hostname and `<hostname>.local`): a name the venue's DNS gives
+        /// it. Any other `Host` is refused, so a web page cannot reach the API through
+        /// DNS rebinding.
+        public var allowedHosts: [String] = []
     }
 
     public struct Storage: Sendable, Equatable {
@@ -143,6 +148,11 @@ extension BoxConfiguration {
         check(!http.listen.isEmpty, "http.listen", "must be an address such as 0.0.0.0")
         check((0...65_535).contains(http.port), "http.port", "must be 0...65535 (was \(http.port))")
         check((1...600).contains(http.idleTimeoutSeconds), "http.idle_timeout_seconds", "must be 1...600")
+        check(http.allowedHosts.count <= 16, "http.allowed_hosts", "at most 16 names")
+        for (index, name) in http.allowedHosts.enumerated() {
+            check(HostAllowList.isValidName(name), "http.allowed_hosts[\(index)]",
+                  "must be a DNS name (letters, digits, '-' and '.', at most 253 characters), without a port")
+        }
         let needsEndpoints = storage.backend != .none && storage.backend != .box
         check(!needsEndpoints || !storage.endpoints.isEmpty, "storage.endpoints", "needs at least one URL for backend \"\(storage.backend.rawValue)\"")
         for (index, url) in storage.endpoints.enumerated() {

@@ -17,7 +17,7 @@ public final class ConfigurationStore: Sendable {
     /// addresses, ring size, data folder, RTMP limits) is read once at start, unless the
     /// box says it applies more (`runtimeSettings` at init: storage endpoints, the batch
     /// interval, when those stages run).
-    public static let alwaysAtRuntime: Set<String> = ["segments.seconds", "http.open_hls", "http.open_metrics"]
+    public static let alwaysAtRuntime: Set<String> = ["segments.seconds", "http.open_hls", "http.open_metrics", "http.allowed_hosts"]
     let runtimeSettings: Set<String>
 
     public let path: String

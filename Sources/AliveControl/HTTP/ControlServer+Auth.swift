@@ -31,6 +31,11 @@ extension ControlServer {
         return session
     }
 
+    /// Password checks queued beyond `PasswordWorker.maxWaiting`: retry, nothing counted.
+    private static var busy: APIError {
+        APIError(status: .serviceUnavailable, message: "the box is busy checking passwords; retry in a second", headers: [.retryAfter: "1"])
+    }
+
     private struct PasswordBody: Decodable { var password: String }
     private struct PasswordChangeBody: Decodable { var current: String; var new: String }
 
@@ -51,7 +56,9 @@ extension ControlServer {
             let body = try await request.decodeJSON(PasswordBody.self, context: context)
             guard !authority.passwordIsSet else { throw APIError(status: .conflict, message: "a password is already set; log in") }
             do {
-                return try sessionResponse(try authority.setUp(password: body.password), status: .created)
+                return try sessionResponse(try await authority.setUp(password: body.password), status: .created)
+            } catch is PasswordWorker.Busy {
+                throw Self.busy
             } catch let error as SessionAuthority.PasswordPolicyError {
                 throw APIError(status: .badRequest, message: error.description, problems: [ConfigurationProblem(path: "password", reason: error.description)])
             } catch SessionAuthority.LoginFailure.wrongPassword {
@@ -61,7 +68,9 @@ extension ControlServer {
         router.post("api/v1/auth/login") { request, context in
             let body = try await request.decodeJSON(PasswordBody.self, context: context)
             do {
-                return try sessionResponse(try authority.logIn(password: body.password, from: context.peer))
+                return try sessionResponse(try await authority.logIn(password: body.password, from: context.peer))
+            } catch is PasswordWorker.Busy {
+                throw Self.busy
             } catch SessionAuthority.LoginFailure.rateLimited(let wait) {
                 throw APIError(status: .tooManyRequests, message: "too many failed logins; retry in \(wait) s", headers: [.retryAfter: "\(wait)"])
             } catch SessionAuthority.LoginFailure.noPasswordSet {
@@ -80,7 +89,9 @@ extension ControlServer {
             _ = try authenticate(request, context, mutating: true)
             let body = try await request.decodeJSON(PasswordChangeBody.self, context: context)
             do {
-                try authority.changePassword(current: body.current, new: body.new, from: context.peer)
+                try await authority.changePassword(current: body.current, new: body.new, from: context.peer)
+            } catch is PasswordWorker.Busy {
+                throw Self.busy
             } catch let error as SessionAuthority.PasswordPolicyError {
                 throw APIError(status: .badRequest, message: error.description, problems: [ConfigurationProblem(path: "new", reason: error.description)])
             } catch SessionAuthority.LoginFailure.rateLimited(let wait) {

@@ -76,6 +76,8 @@ public struct ControlServer: Sendable {
 
     func router() -> Router<ControlRequestContext> {
         let router = Router(context: ControlRequestContext.self)
+        // First, so no route of the page or the API can be reached under a foreign name.
+        router.add(middleware: HostCheckMiddleware(allowedHosts: { [store] in store.current.http.allowedHosts }))
         router.get("/") { _, _ in
             Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-cache",
                                             .contentSecurityPolicy: StatusPage.contentSecurityPolicy],

@@ -31,7 +31,7 @@ enum StatusPage {
   #thumb { width:100%; border-radius:8px; background:#000; min-height:120px; display:block; }
   #logs { font:12px/1.4 ui-monospace, monospace; max-height:260px; overflow:auto; white-space:pre-wrap; background:#0b1020; color:#d1d5db; padding:8px; border-radius:8px; }
   code { background:#eef2f7; padding:2px 4px; border-radius:4px; }
-  .hidden { display:none !important; } .row { display:flex; gap:8px; flex-wrap:wrap; align-items:center; }
+  .hidden { display:none !important; } .muted { color:var(--muted); } .row { display:flex; gap:8px; flex-wrap:wrap; align-items:center; }
 </style>
 </head>
 <body>
@@ -42,6 +42,9 @@ enum StatusPage {
     <form id="auth-form">
       <div class="field"><label for="password">Page password</label><input id="password" type="password" autocomplete="current-password" minlength="8" required></div>
       <div class="error" id="auth-error"></div>
+      <p id="setup-hint" class="muted hidden">Anyone on this network can set it until you do. To choose it before the box
+        first starts, write <code>page_password = "…"</code> under <code>[http]</code> in <code>alived-firstboot.toml</code>
+        on the card's boot partition.</p>
       <button type="submit" id="auth-submit">Log in</button>
     </form>
   </section>
@@ -188,6 +191,7 @@ async function refreshAuth() {
   $("auth-submit").textContent = body.password_set ? "Log in" : "Set password";
   $("password").autocomplete = body.password_set ? "current-password" : "new-password";
   $("auth-form").dataset.mode = body.password_set ? "login" : "setup";
+  $("setup-hint").classList.toggle("hidden", body.password_set);
   for (const el of document.querySelectorAll(".needs-auth")) el.classList.toggle("hidden", !authenticated);
   if (authenticated) { await loadConfig(); await refreshLogs(); }
 }
