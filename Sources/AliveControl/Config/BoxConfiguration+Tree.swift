@@ -148,7 +148,7 @@ private struct TreeReader {
             return
         }
         for key in table.keys.sorted() {
-            field(key, table[key]!, path.isEmpty ? key : "\(path).\(key)", &self)
+            field(key, table[key]!, TOMLString.path(path, key), &self)
         }
     }
 

@@ -75,7 +75,7 @@ public final class ConfigurationStore: Sendable {
     static func changedPaths(from old: ConfigValue, to new: ConfigValue, prefix: String = "") -> [String] {
         guard case .table(let a) = old, case .table(let b) = new else { return old == new ? [] : [prefix] }
         return Set(a.keys).union(b.keys).sorted().flatMap { key -> [String] in
-            let path = prefix.isEmpty ? key : "\(prefix).\(key)"
+            let path = TOMLString.path(prefix, key)
             switch (a[key], b[key]) {
             case let (x?, y?): return changedPaths(from: x, to: y, prefix: path)
             default: return [path]
