@@ -3,6 +3,8 @@ import TOMLKit
 extension BoxConfiguration {
     /// Reads a TOML configuration file (see `init(tree:)` for the rules).
     public static func parse(toml text: String) throws -> BoxConfiguration {
+        // What would abort the TOML reader is refused before it sees the text.
+        if let problem = TOMLPreflight.problem(in: text) { throw ConfigurationError(problems: [problem]) }
         let table: TOMLTable
         do {
             table = try TOMLTable(string: text)
