@@ -229,6 +229,8 @@ let package = Package(
                 "AliveTestSupport",
                 // appliance (issue 6): unit tests of the executable's systemd and first-boot code
                 "alived",
+                // the configuration store with the executable's own validator, files read back
+                "AliveControl",
                 "AliveMedia",
                 "AlivePublish",
                 .product(name: "Logging", package: "swift-log"),
