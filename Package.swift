@@ -8,6 +8,7 @@ let package = Package(
         .executable(name: "alived", targets: ["alived"]),
         // for the libFuzzer package in Fuzz/ (a separate package so the normal build is unaffected)
         .library(name: "AliveMedia", targets: ["AliveMedia"]),
+        .library(name: "AliveControl", targets: ["AliveControl"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -229,6 +230,8 @@ let package = Package(
                 "AliveTestSupport",
                 // appliance (issue 6): unit tests of the executable's systemd and first-boot code
                 "alived",
+                // the configuration store with the executable's own validator, files read back
+                "AliveControl",
                 "AliveMedia",
                 "AlivePublish",
                 .product(name: "Logging", package: "swift-log"),

@@ -41,14 +41,17 @@ struct RunCommand: AsyncParsableCommand {
     var logLevel: Logger.Level = .info
 
     func run() async throws {
-        let configuration: BoxConfiguration
+        let start: StartConfiguration
         let path: String
         do {
-            (configuration, path) = try loadConfiguration()
+            (start, path) = try loadConfiguration()
         } catch let error as ConfigurationError {
+            // Only the command line gets here (a refused file falls back): the person who
+            // typed it is there to read this.
             FileHandle.standardError.write(Data("alived: \(error)\n".utf8))
             throw ExitCode(78)   // EX_CONFIG
         }
+        let configuration = start.configuration
         let level = logLevel
         let logs = RecentLogBuffer()
         LoggingSystem.bootstrap { label in
@@ -64,12 +67,14 @@ struct RunCommand: AsyncParsableCommand {
         StorageStage.registerMetrics()
         Publisher.registerMetrics()
         let logger = Logger(label: "alived")
+        logStart(of: start, path: path, to: logger)
         logger.info("malloc settings", metadata: ["malloc.applied": "\(MallocTuning.applied.isEmpty ? "as the environment set it" : MallocTuning.applied.joined(separator: " "))"])
         if let streamKey, !SecretsStore.isValidStreamKey(streamKey) {
             FileHandle.standardError.write(Data("alived: --stream-key must be 8-128 characters of letters, digits, '-', '_' or '.'\n".utf8))
             throw ExitCode(78)
         }
-        let store = ConfigurationStore(path: path, initial: configuration, runtimeSettings: Box.runtimeSettings(for: configuration)) {
+        let store = ConfigurationStore(path: path, initial: configuration, origin: start.origin,
+                                       runtimeSettings: Box.runtimeSettings(for: configuration)) {
             $0.publishingProblems()
         }
         let box = try Box(store: store, streamKeyOverride: streamKey, logs: logs, metrics: registry, logger: logger)
@@ -81,31 +86,40 @@ struct RunCommand: AsyncParsableCommand {
     }
 
     /// The configuration and the file changes are saved to: `--config FILE`, else
-    /// `<data dir>/alived.toml` (read at start when it exists).
-    func loadConfiguration() throws -> (BoxConfiguration, String) {
-        var configuration = BoxConfiguration.default
-        let dataDirectory = dataDir ?? configuration.dataDirectory
+    /// `<data dir>/alived.toml` (read at start when it exists). A file that is refused runs
+    /// the last good copy or the embedded default instead (`ConfigurationFile.loadAtStart`);
+    /// only flags that break a rule throw.
+    func loadConfiguration() throws -> (StartConfiguration, String) {
+        let dataDirectory = dataDir ?? BoxConfiguration.default.dataDirectory
         let config = self.config ?? {
             let saved = (dataDirectory as NSString).appendingPathComponent("alived.toml")
             return FileManager.default.fileExists(atPath: saved) ? saved : nil
         }()
-        if let config {
-            let text: String
-            do {
-                text = try String(contentsOfFile: config, encoding: .utf8)
-            } catch {
-                throw ConfigurationError(problems: [ConfigurationProblem(path: "(file)", reason: "cannot read \(config): \(error.localizedDescription)")])
-            }
-            configuration = try BoxConfiguration.parse(toml: text)
-        }
-        if let dataDir { configuration.dataDirectory = dataDir }
-        if let rtmpPort { configuration.ingest.rtmpPort = rtmpPort }
-        if let httpPort { configuration.http.port = httpPort }
-        if let segmentSeconds { configuration.segments.seconds = segmentSeconds }
-        if let ringMib { configuration.ring.budgetMiB = ringMib }
-        let problems = configuration.validate() + configuration.publishingProblems()
+        var start = config.map { ConfigurationFile(path: $0).loadAtStart { $0.publishingProblems() } }
+            ?? StartConfiguration(configuration: .default, origin: .embeddedDefault)
+        if let dataDir { start.configuration.dataDirectory = dataDir }
+        if let rtmpPort { start.configuration.ingest.rtmpPort = rtmpPort }
+        if let httpPort { start.configuration.http.port = httpPort }
+        if let segmentSeconds { start.configuration.segments.seconds = segmentSeconds }
+        if let ringMib { start.configuration.ring.budgetMiB = ringMib }
+        let problems = start.configuration.validate() + start.configuration.publishingProblems()
         if !problems.isEmpty { throw ConfigurationError(problems: problems) }
-        return (configuration, config ?? (configuration.dataDirectory as NSString).appendingPathComponent("alived.toml"))
+        return (start, config ?? (start.configuration.dataDirectory as NSString).appendingPathComponent("alived.toml"))
+    }
+
+    /// A refused file is an error in the log (as in status and on the page): what was wrong,
+    /// where its bytes were kept and what runs instead.
+    private func logStart(of start: StartConfiguration, path: String, to logger: Logger) {
+        if !start.origin.problems.isEmpty {
+            let runningOn = start.origin.source == .lastGood ? "the last good copy \(ConfigurationFile(path: path).lastGoodPath)" : "the embedded default"
+            logger.error("configuration file refused at start: running on \(runningOn)", metadata: [
+                "config.file": "\(path)",
+                "config.problems": "\(start.origin.problems.map(\.description).joined(separator: "; "))",
+                "config.rejected_file": "\(start.origin.rejectedFile ?? "not kept")",
+                "config.source": "\(start.origin.source.rawValue)",
+            ])
+        }
+        for note in start.notes { logger.warning("\(note)", metadata: ["config.file": "\(path)"]) }
     }
 }
 

@@ -30,16 +30,22 @@ import Testing
         #expect(missing.status != 0 && missing.stderr.contains("No such file"))
     }
 
-    @Test func invalidConfigurationIsRefusedWithEveryProblem() throws {
-        let directory = TestScratch.directory("bad-config")
-        let file = directory.appendingPathComponent("alived.toml")
-        try "[segments]\nseconds = 30\n[http]\nport = \"x\"\n".write(to: file, atomically: true, encoding: .utf8)
-        let output = try ExternalProcess.run(Self.binary, ["run", "--config", file.path, "--data-dir", directory.path], timeout: 30)
-        #expect(output.status == 78)
-        #expect(output.stderr.contains("http.port: must be an integer"), "\(output.stderr)")
+    /// Flags are typed by someone at the terminal: bad ones are refused (exit 78) with every
+    /// problem. A bad file does not stop the box (ConfigurationFallbackTests), but a bad flag
+    /// over it still does; `config check` reports the file's problems.
+    @Test func invalidFlagsAreRefusedWithEveryProblem() throws {
         let flags = try ExternalProcess.run(Self.binary, ["run", "--data-dir", TestScratch.directory("bad-flags").path, "--segment-seconds", "0", "--ring-mib", "1"], timeout: 30)
         #expect(flags.status == 78)
         #expect(flags.stderr.contains("segments.seconds") && flags.stderr.contains("ring.budget_mib"), "\(flags.stderr)")
+        let directory = TestScratch.directory("bad-config")
+        let file = directory.appendingPathComponent("alived.toml")
+        try "[segments]\nseconds = 30\n[http]\nport = \"x\"\n".write(to: file, atomically: true, encoding: .utf8)
+        let overFile = try ExternalProcess.run(Self.binary, ["run", "--config", file.path, "--data-dir", directory.path, "--ring-mib", "1"], timeout: 30)
+        #expect(overFile.status == 78)
+        #expect(overFile.stderr.contains("ring.budget_mib") && !overFile.stderr.contains("http.port"), "\(overFile.stderr)")
+        let check = try ExternalProcess.run(Self.binary, ["config", "check", file.path], timeout: 30)
+        #expect(check.status == 78)
+        #expect(check.stdout.contains("http.port: must be an integer"), "\(check.stdout)")
     }
 
     @Test func runsFromAConfigFileServesLiveHLSAndStopsCleanly() async throws {

@@ -3,6 +3,8 @@ import TOMLKit
 extension BoxConfiguration {
     /// Reads a TOML configuration file (see `init(tree:)` for the rules).
     public static func parse(toml text: String) throws -> BoxConfiguration {
+        // What would abort the TOML reader is refused before it sees the text.
+        if let problem = TOMLPreflight.problem(in: text) { throw ConfigurationError(problems: [problem]) }
         let table: TOMLTable
         do {
             table = try TOMLTable(string: text)
@@ -12,18 +14,20 @@ extension BoxConfiguration {
         return try BoxConfiguration(tree: ConfigValue(toml: table))
     }
 
-    /// The configuration as a TOML file a person can edit.
+    /// The configuration as a TOML file a person can edit. Every key goes through
+    /// `TOMLString.key`: a key from the API is data, never TOML syntax (a key holding
+    /// `"x = 1\n[storage.evil]"` must stay one key, not become a new table in the file).
     public func renderTOML() -> String {
         guard case .table(let root) = tree else { return "" }
         var lines = ["# alived configuration. Secrets (stream key, keys, page password) live in secrets.toml, mode 0600."]
         for (key, value) in root.sorted(by: { $0.key < $1.key }) where !value.isTable {
-            lines.append("\(key) = \(value.tomlLiteral)")
+            lines.append("\(TOMLString.key(key)) = \(value.tomlLiteral)")
         }
         for (section, value) in root.sorted(by: { $0.key < $1.key }) {
             guard case .table(let fields) = value else { continue }
             lines.append("")
-            lines.append("[\(section)]")
-            for (key, field) in fields.sorted(by: { $0.key < $1.key }) { lines.append("\(key) = \(field.tomlLiteral)") }
+            lines.append("[\(TOMLString.key(section))]")
+            for (key, field) in fields.sorted(by: { $0.key < $1.key }) { lines.append("\(TOMLString.key(key)) = \(field.tomlLiteral)") }
         }
         return lines.joined(separator: "\n") + "\n"
     }
@@ -60,10 +64,12 @@ extension ConfigValue {
         switch self {
         case .string(let string): return TOMLString.quote(string)
         case .integer(let int): return String(int)
-        case .double(let double): return double.isFinite ? String(double) : "nan"
+        // Non-finite numbers never get here (`fileProblems` refuses them); should one, TOML
+        // spells it out rather than writing text that no longer parses.
+        case .double(let double): return double.isNaN ? "nan" : double.isFinite ? String(double) : (double < 0 ? "-inf" : "inf")
         case .boolean(let bool): return bool ? "true" : "false"
         case .array(let values): return "[" + values.map(\.tomlLiteral).joined(separator: ", ") + "]"
-        case .table(let fields): return "{ " + fields.sorted { $0.key < $1.key }.map { "\($0.key) = \($0.value.tomlLiteral)" }.joined(separator: ", ") + " }"
+        case .table(let fields): return "{ " + fields.sorted { $0.key < $1.key }.map { "\(TOMLString.key($0.key)) = \($0.value.tomlLiteral)" }.joined(separator: ", ") + " }"
         }
     }
 }
@@ -73,6 +79,17 @@ enum TOMLString {
     /// A key TOML accepts unquoted: letters, digits, `-` and `_`.
     static func isBareKey(_ key: String) -> Bool {
         !key.isEmpty && key.unicodeScalars.allSatisfy { $0.isASCII && (CharacterSet.alphanumerics.contains($0) || $0 == "-" || $0 == "_") }
+    }
+
+    /// A key as TOML must spell it: bare when it can be, else quoted. Problem paths use the
+    /// same spelling, so a path names its keys as the file would.
+    static func key(_ key: String) -> String {
+        isBareKey(key) ? key : quote(key)
+    }
+
+    /// The dotted path of `key` below `parent` ("" for the root), as problems name it.
+    static func path(_ parent: String, _ key: String) -> String {
+        parent.isEmpty ? Self.key(key) : "\(parent).\(Self.key(key))"
     }
 
     static func quote(_ string: String) -> String {

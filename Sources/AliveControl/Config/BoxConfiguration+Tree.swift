@@ -97,7 +97,10 @@ extension BoxConfiguration {
             default: reader.unknown(path)
             }
         }
-        let problems = reader.problems + (reader.problems.isEmpty ? configuration.validate() : [])
+        // What the file could not hold faithfully is refused here, for the API and the file
+        // alike, so whatever a configuration holds can be written and read back unchanged.
+        let fileProblems = tree.fileProblems()
+        let problems = fileProblems + reader.problems + (reader.problems.isEmpty && fileProblems.isEmpty ? configuration.validate() : [])
         if !problems.isEmpty { throw ConfigurationError(problems: problems) }
         self = configuration
     }
@@ -154,7 +157,7 @@ private struct TreeReader {
             return
         }
         for key in table.keys.sorted() {
-            field(key, table[key]!, path.isEmpty ? key : "\(path).\(key)", &self)
+            field(key, table[key]!, TOMLString.path(path, key), &self)
         }
     }
 

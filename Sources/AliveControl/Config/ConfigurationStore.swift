@@ -2,8 +2,9 @@ import Foundation
 import Synchronization
 
 /// The running configuration and the file it lives in. Changes are validated as a whole,
-/// written atomically, then applied; an invalid change leaves the running configuration
-/// (and the file) as they were.
+/// and the exact text about to be written is read back and checked as the next start will
+/// (`BoxConfiguration.fileText`) before it is written atomically and applied; a refused
+/// change leaves the running configuration (and the file) as they were.
 public final class ConfigurationStore: Sendable {
     /// What a change did.
     public struct ChangeReport: Sendable, Equatable {
@@ -21,21 +22,28 @@ public final class ConfigurationStore: Sendable {
     let runtimeSettings: Set<String>
 
     public let path: String
-    private let state: Mutex<BoxConfiguration>
+    private let file: ConfigurationFile
+    private let state: Mutex<(configuration: BoxConfiguration, origin: ConfigurationOrigin)>
     private let listeners: Mutex<[@Sendable (BoxConfiguration) -> Void]> = Mutex([])
     private let validator: @Sendable (BoxConfiguration) -> [ConfigurationProblem]
 
+    /// - Parameter origin: where `initial` came from at start (`ConfigurationFile.loadAtStart`).
     /// - Parameter validator: checks what the box's own rules cannot (the `[publishing]`
     ///   table belongs to AlivePublish); a change with any problem is refused like any other.
-    public init(path: String, initial: BoxConfiguration, runtimeSettings: Set<String> = ConfigurationStore.alwaysAtRuntime,
+    public init(path: String, initial: BoxConfiguration, origin: ConfigurationOrigin = .file,
+                runtimeSettings: Set<String> = ConfigurationStore.alwaysAtRuntime,
                 validator: @escaping @Sendable (BoxConfiguration) -> [ConfigurationProblem] = { _ in [] }) {
         self.path = path
-        self.state = Mutex(initial)
+        self.file = ConfigurationFile(path: path)
+        self.state = Mutex((initial, origin))
         self.runtimeSettings = runtimeSettings
         self.validator = validator
     }
 
-    public var current: BoxConfiguration { state.withLock { $0 } }
+    public var current: BoxConfiguration { state.withLock { $0.configuration } }
+
+    /// Where the running configuration came from; `.file` again once a change is saved.
+    public var origin: ConfigurationOrigin { state.withLock { $0.origin } }
 
     /// Called with the new configuration after every successful change.
     public func onChange(_ listener: @escaping @Sendable (BoxConfiguration) -> Void) {
@@ -53,14 +61,16 @@ public final class ConfigurationStore: Sendable {
     }
 
     private func change(_ make: (BoxConfiguration) throws -> BoxConfiguration) throws -> ChangeReport {
-        let (next, report) = try state.withLock { current -> (BoxConfiguration, ChangeReport) in
-            let next = try make(current)
+        let (next, report) = try state.withLock { state -> (BoxConfiguration, ChangeReport) in
+            let next = try make(state.configuration)
             let problems = validator(next)
             if !problems.isEmpty { throw ConfigurationError(problems: problems) }
-            let changed = Self.changedPaths(from: current.tree, to: next.tree)
-            if !changed.isEmpty {
-                try AtomicFile.write(next.renderTOML(), to: path)
-                current = next
+            let changed = Self.changedPaths(from: state.configuration.tree, to: next.tree)
+            // A file refused at start still holds what was refused: any accepted change,
+            // even one that changes nothing, replaces it with what runs.
+            if !changed.isEmpty || !state.origin.problems.isEmpty {
+                try file.save(next.fileText(validator: validator))
+                state = (next, .file)
             }
             return (next, ChangeReport(
                 applied: changed.filter { runtimeSettings.contains($0) },
@@ -75,7 +85,7 @@ public final class ConfigurationStore: Sendable {
     static func changedPaths(from old: ConfigValue, to new: ConfigValue, prefix: String = "") -> [String] {
         guard case .table(let a) = old, case .table(let b) = new else { return old == new ? [] : [prefix] }
         return Set(a.keys).union(b.keys).sorted().flatMap { key -> [String] in
-            let path = prefix.isEmpty ? key : "\(prefix).\(key)"
+            let path = TOMLString.path(prefix, key)
             switch (a[key], b[key]) {
             case let (x?, y?): return changedPaths(from: x, to: y, prefix: path)
             default: return [path]

@@ -114,7 +114,8 @@ public struct ControlServer: Sendable {
         }
         addGatewayRoute(to: router)
         router.get("api/v1/status") { _, _ in
-            var document = await StatusDocument(ring: ring, coordinator: coordinator, pipeline: pipeline, startedAt: startedAt)
+            var document = await StatusDocument(ring: ring, coordinator: coordinator, pipeline: pipeline, startedAt: startedAt,
+                                                configuration: store.origin)
             if let camera { document.camera = StatusDocument.Camera(camera.status) }
             if let thumbnails {
                 let counters = thumbnails.counters, latest = thumbnails.latestThumbnail()

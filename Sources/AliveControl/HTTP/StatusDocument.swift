@@ -65,6 +65,26 @@ struct StatusDocument: Encodable {
         didSet { if camera != nil { ingest.source = "camera" } }
     }
     var warnings: [String]
+    var configuration: Configuration
+
+    /// Where the running configuration came from (`ConfigurationOrigin`), every key always
+    /// present: `{"source", "problems": ["path: reason"], "rejected_file": path or null}`.
+    struct Configuration: Encodable {
+        var origin: ConfigurationOrigin
+
+        enum CodingKeys: String, CodingKey {
+            case source, problems, rejectedFile
+        }
+
+        func encode(to encoder: Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(origin.source.rawValue, forKey: .source)
+            try container.encode(origin.problems.map(\.description), forKey: .problems)
+            // `encodeIfPresent` would leave the key out; the document promises null.
+            if let rejected = origin.rejectedFile { try container.encode(rejected, forKey: .rejectedFile) }
+            else { try container.encodeNil(forKey: .rejectedFile) }
+        }
+    }
 
     struct Camera: Encodable {
         var state: String
@@ -118,7 +138,8 @@ struct StatusDocument: Encodable {
         var height: Int?
     }
 
-    init(ring: SegmentRing, coordinator: IngestCoordinator, pipeline: SegmenterPipeline, startedAt: Date) async {
+    init(ring: SegmentRing, coordinator: IngestCoordinator, pipeline: SegmenterPipeline, startedAt: Date,
+         configuration origin: ConfigurationOrigin) async {
         let status = coordinator.status
         let counters = await pipeline.counters()
         let statistics = ring.statistics
@@ -149,5 +170,6 @@ struct StatusDocument: Encodable {
         if statistics.segmentsRefused > 0 { warnings.append("\(statistics.segmentsRefused) segments refused: larger than the ring budget") }
         if let error = status.lastError, let at = status.lastErrorAt, Date().timeIntervalSince(at) < 300 { warnings.append(error) }
         self.warnings = warnings
+        configuration = Configuration(origin: origin)
     }
 }

@@ -31,12 +31,20 @@ enum StatusPage {
   #thumb { width:100%; border-radius:8px; background:#000; min-height:120px; display:block; }
   #logs { font:12px/1.4 ui-monospace, monospace; max-height:260px; overflow:auto; white-space:pre-wrap; background:#0b1020; color:#d1d5db; padding:8px; border-radius:8px; }
   code { background:#eef2f7; padding:2px 4px; border-radius:4px; }
+  .banner { grid-column:1 / -1; background:#fef2f2; border:2px solid var(--bad); } .banner h2 { color:var(--bad); }
   .hidden { display:none !important; } .muted { color:var(--muted); } .row { display:flex; gap:8px; flex-wrap:wrap; align-items:center; }
 </style>
 </head>
 <body>
 <header><strong>alived</strong><span id="state" class="pill">…</span></header>
 <main>
+  <section id="config-banner" class="banner hidden" role="alert">
+    <h2>The configuration file was refused at start</h2>
+    <p id="config-banner-text"></p>
+    <ul id="config-problems"></ul>
+    <p>To fix it: log in and save the settings below (saving replaces the file with what runs), or correct the file and restart the box.</p>
+  </section>
+
   <section id="auth" class="hidden">
     <h2 id="auth-title">Log in</h2>
     <form id="auth-form">
@@ -164,6 +172,14 @@ async function refreshStatus() {
     ["Stream ended", publishing.stream_ended ? "yes" : null], ["Problem", publishing.last_problem]] : []);
   // No ledger (network "none"): nothing to configure or end. Login is handled by needs-auth.
   $("stream-buttons").style.display = publishing && publishing.network !== "none" ? "" : "none";
+  // A refused file: the box runs on its last good copy or the embedded default until fixed.
+  const cfg = body.configuration, refused = !!(cfg && cfg.problems.length);
+  $("config-banner").classList.toggle("hidden", !refused);
+  if (refused) {
+    $("config-banner-text").textContent = "The box is running on " + (cfg.source === "last_good" ? "the last configuration that was valid (kept beside the file as .last-good)" : "the embedded default")
+      + ", not on the file. " + (cfg.rejected_file ? "A copy of the refused file is kept as " + cfg.rejected_file + "; the file itself is left as it was." : "");
+    $("config-problems").replaceChildren(...cfg.problems.map((p) => { const li = document.createElement("li"); li.textContent = p; return li; }));
+  }
   $("warnings").replaceChildren(...body.warnings.map((w) => { const li = document.createElement("li"); li.textContent = w; return li; }));
   const now = Date.now() / 1000;
   samples.push([now, live ? ingest.bitrate_in_kbps : 0]);

@@ -92,7 +92,33 @@ private struct TableReader {
     init(path: String) { self.path = path }
 
     mutating func problem(_ key: String, _ reason: String) {
-        problems.append(PublishingConfigurationProblem(path: path + "." + key, reason: reason))
+        problems.append(PublishingConfigurationProblem(path: path + "." + Self.spelled(key), reason: reason))
+    }
+
+    /// A key as a path names it: bare, or quoted as TOML writes it. A key from the API such
+    /// as `x = 1\n[storage.evil]` then shows as the one key it is, on one line. The same
+    /// spelling as the box's own paths (AliveControl's `TOMLString.key`, which this module
+    /// does not depend on).
+    private static func spelled(_ key: String) -> String {
+        let bare = !key.isEmpty && key.unicodeScalars.allSatisfy {
+            ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || $0 == "-" || $0 == "_"
+        }
+        if bare { return key }
+        var quoted = "\""
+        for scalar in key.unicodeScalars {
+            switch scalar {
+            case "\"": quoted += "\\\""
+            case "\\": quoted += "\\\\"
+            case "\n": quoted += "\\n"
+            case "\t": quoted += "\\t"
+            case "\r": quoted += "\\r"
+            case _ where scalar.value < 0x20 || scalar.value == 0x7F:
+                let hex = String(scalar.value, radix: 16, uppercase: true)
+                quoted += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            default: quoted.unicodeScalars.append(scalar)
+            }
+        }
+        return quoted + "\""
     }
 
     /// Runs `body`, then reports the table's keys `body` did not read.
