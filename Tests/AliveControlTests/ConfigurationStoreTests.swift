@@ -46,7 +46,7 @@ struct ConfigurationStoreTests {
             #expect(error.problems.first?.reason == "the file as it would be written does not read back: unknown setting")
         }
         // Parses, but not to what was meant: the difference is named.
-        let changed = configuration.renderTOML().replacingOccurrences(of: "seconds = 10", with: "seconds = 9")
+        let changed = configuration.renderTOML().replacingOccurrences(of: "\nseconds = 10", with: "\nseconds = 9")
         do {
             try BoxConfiguration.check(changed, readsBackAs: configuration, validator: { _ in [] })
             Issue.record("different text accepted")

@@ -29,6 +29,17 @@ struct LoginBackOffTests {
         }
     }
 
+    private struct NeverHappened: Error {}
+
+    /// Polls `condition` for at most 10 s.
+    private func waitUntil(_ condition: () -> Bool) async throws {
+        let deadline = ContinuousClock.now + .seconds(10)
+        while !condition() {
+            guard ContinuousClock.now < deadline else { throw NeverHappened() }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+    }
+
     @Test func failuresFromManyAddressesDoNotLockOutAnother() async throws {
         let authority = try authority()
         for peer in 2...7 {
@@ -59,12 +70,15 @@ struct LoginBackOffTests {
         let worker = PasswordWorker()
         let authority = try authority(worker: worker)
         let gate = DispatchSemaphore(value: 0)
+        defer { gate.signal() }   // never leave the worker's queue blocked, whatever failed
         async let blocker: Void = worker.run { gate.wait() }
         try await Task.sleep(for: .milliseconds(100))
         async let first = outcome(authority, "guess", from: "10.0.0.5")
         async let second = outcome(authority, "guess", from: "10.0.0.5")
         async let other = outcome(authority, "correct horse", from: "10.0.0.6")
-        try await Task.sleep(for: .milliseconds(300))
+        // Bounded: the blocker, one guess from 10.0.0.5 and the other address queue up.
+        try await waitUntil { worker.waiting >= 3 }
+        try await Task.sleep(for: .milliseconds(100))
         gate.signal()
         _ = try await blocker
         #expect([await first, await second].sorted() == ["wait 1", "wrong"], "the second guess is refused without a check")
@@ -74,10 +88,19 @@ struct LoginBackOffTests {
     @Test func passwordChecksBeyondTheQueueAreRefusedAtOnce() async throws {
         let worker = PasswordWorker(maxWaiting: 2)
         let gate = DispatchSemaphore(value: 0)
+        defer { gate.signal() }
         async let first: Int = worker.run { gate.wait(); return 1 }
         async let second: Int = worker.run { 2 }
-        try await Task.sleep(for: .milliseconds(200))
-        await #expect(throws: PasswordWorker.Busy.self) { try await worker.run { 3 } }
+        let queued: Bool
+        do {
+            try await waitUntil { worker.waiting == 2 }
+            queued = true
+        } catch {
+            queued = false
+        }
+        // Only with both queued can a third be refused (else it would wait behind the gate).
+        #expect(queued, "the two checks never queued")
+        if queued { await #expect(throws: PasswordWorker.Busy.self) { try await worker.run { 3 } } }
         gate.signal()
         #expect(try await first + second == 3)
         #expect(try await worker.run { 4 } == 4, "free again once the queue drained")

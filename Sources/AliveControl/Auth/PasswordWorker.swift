@@ -18,6 +18,9 @@ public final class PasswordWorker: Sendable {
     private let queue = DispatchQueue(label: "alived.password", qos: .utility)
     private let inFlight = Atomic<Int>(0)
 
+    /// Checks queued or running now.
+    public var waiting: Int { inFlight.load(ordering: .relaxed) }
+
     public init(maxWaiting: Int = 8) {
         self.maxWaiting = maxWaiting
     }
