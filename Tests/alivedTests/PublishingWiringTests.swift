@@ -179,14 +179,27 @@ import Testing
     @Test func publishingWithoutStorageIsRefusedAtStart() async throws {
         let directory = TestScratch.directory("publishing-no-storage")
         let config = directory.appendingPathComponent("alived.toml")
-        try "[publishing]\nnetwork = \"hive\"\nstreamer = \"alice\"\nlink = \"x\"\n[publishing.hive]\napi_nodes = [\"http://127.0.0.1:9\"]\n"
-            .write(to: config, atomically: true, encoding: .utf8)
-        let run = try ExternalProcess.run(AlivedCommandTests.binary, [
+        let text = "[publishing]\nnetwork = \"hive\"\nstreamer = \"alice\"\nlink = \"x\"\n[publishing.hive]\napi_nodes = [\"http://127.0.0.1:9\"]\n"
+        try text.write(to: config, atomically: true, encoding: .utf8)
+        // `config check` names the problem and fails.
+        let check = try ExternalProcess.run(AlivedCommandTests.binary, ["config", "check", config.path], timeout: 30)
+        #expect(check.status == 78)
+        #expect((check.stdout + check.stderr).contains("storage.backend: publishing needs a storage backend"), "\(check.stdout) \(check.stderr)")
+        // `run` does not die on it (a headless box would loop under systemd): it runs on the
+        // embedded default (no last-good yet), keeps the file, and says why.
+        let port = try freePort()
+        let box = try ExternalProcess.start(AlivedCommandTests.binary, [
             "run", "--config", config.path, "--data-dir", directory.path,
-            "--http-port", "\(try freePort())", "--rtmp-port", "\(try freePort())",
-        ], timeout: 30)
-        #expect(run.status == 78)
-        #expect(run.stderr.contains("storage.backend: publishing needs a storage backend"), "\(run.stderr)")
+            "--http-port", "\(port)", "--rtmp-port", "\(try freePort())",
+        ])
+        defer { box.stop() }
+        try await waitFor("healthz") { (try? await httpGet(port: port, path: "/healthz"))?.status == 200 }
+        let status = try await httpGet(port: port, path: "/api/v1/status")
+        let configuration = status.json["configuration"] as? [String: Any]
+        #expect(configuration?["source"] as? String == "default", "\(status.body)")
+        #expect((configuration?["problems"] as? [String] ?? []).contains { $0.contains("storage.backend: publishing needs a storage backend") }, "\(status.body)")
+        #expect(try String(contentsOf: config, encoding: .utf8) == text, "the refused file is left as it was")
+        #expect(try String(contentsOfFile: config.path + ".rejected", encoding: .utf8) == text, "and kept for inspection")
     }
 
     // MARK: reading the doubles
