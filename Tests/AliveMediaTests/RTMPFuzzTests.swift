@@ -1,3 +1,4 @@
+import AliveTestSupport
 import NIOCore
 import Testing
 @testable import AliveMedia

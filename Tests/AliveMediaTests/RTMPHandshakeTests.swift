@@ -1,3 +1,4 @@
+import AliveTestSupport
 import Crypto
 import NIOCore
 import Testing

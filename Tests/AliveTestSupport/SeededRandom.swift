@@ -1,5 +1,5 @@
 /// SplitMix64: a tiny deterministic generator so randomised tests replay exactly from their
-/// seed. (AliveMediaTests keeps its own copy from before this one was shared.)
+/// seed.
 public struct SeededRandom: RandomNumberGenerator {
     private var state: UInt64
 

@@ -1,3 +1,4 @@
+import AliveTestSupport
 import NIOCore
 @testable import AliveMedia
 

@@ -1,3 +1,4 @@
+import AliveTestSupport
 @testable import AliveMedia
 
 extension SeededRandom {
