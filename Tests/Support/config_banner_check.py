@@ -6,27 +6,14 @@ to do, and lists the problems. With --hidden: the page shows no such warning.
 Usage: config_banner_check.py BASE_URL REJECTED_FILE SCREENSHOT.png [--hidden]
 (exit 0 and "banner: ok" when the page is as expected). Every wait is bounded.
 """
-import os, shutil, sys, tempfile, time
-from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
+import sys, time
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
+import headless_chromium
 
 base, rejected, screenshot = sys.argv[1], sys.argv[2], sys.argv[3]
 hidden = "--hidden" in sys.argv[4:]
-options = webdriver.ChromeOptions()
-for flag in ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=420,1400",
-             "--no-first-run", "--disable-background-networking", "--disable-component-update"]:
-    options.add_argument(flag)
-options.binary_location = "/usr/bin/chromium"
-# As page_check.py: chromium's profile-lock folder goes to a folder of its own.
-scratch = tempfile.mkdtemp(prefix="alived-banner-")
-try:
-    driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver", env={**os.environ, "TMPDIR": scratch}), options=options)
-except BaseException:
-    shutil.rmtree(scratch, ignore_errors=True)
-    raise
-driver.set_page_load_timeout(20)
+driver, stop = headless_chromium.start("420,1400", "alived-banner-")
 wait = WebDriverWait(driver, 20)
 try:
     driver.get(base + "/")
@@ -46,5 +33,4 @@ try:
     driver.save_screenshot(screenshot)
     print("banner: ok", flush=True)
 finally:
-    driver.quit()
-    shutil.rmtree(scratch, ignore_errors=True)
+    stop()

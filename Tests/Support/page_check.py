@@ -8,28 +8,14 @@ With --publishing (a box with storage and a ledger): the storage and publishing 
 shows segments going out, and the End stream button, once confirmed, ends the stream.
 Every wait is bounded.
 """
-import os, shutil, sys, tempfile, time
-from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
+import sys, time
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
+import headless_chromium
 
 base, screenshot = sys.argv[1], sys.argv[2]
 publishing = "--publishing" in sys.argv[3:]
-options = webdriver.ChromeOptions()
-for flag in ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=420,1800",
-             "--no-first-run", "--disable-background-networking", "--disable-component-update"]:
-    options.add_argument(flag)
-options.binary_location = "/usr/bin/chromium"
-# Chromium leaves its profile-lock folder (org.chromium.Chromium.*) in $TMPDIR when
-# chromedriver stops it: give it a folder of its own and remove that at the end.
-scratch = tempfile.mkdtemp(prefix="alived-page-")
-try:
-    driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver", env={**os.environ, "TMPDIR": scratch}), options=options)
-except BaseException:
-    shutil.rmtree(scratch, ignore_errors=True)
-    raise
-driver.set_page_load_timeout(20)
+driver, stop = headless_chromium.start("420,1800", "alived-page-")
 wait = WebDriverWait(driver, 20)
 
 
@@ -93,5 +79,4 @@ try:
     driver.save_screenshot(screenshot)
     step("ok")
 finally:
-    driver.quit()
-    shutil.rmtree(scratch, ignore_errors=True)
+    stop()
