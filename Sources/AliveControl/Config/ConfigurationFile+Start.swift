@@ -23,15 +23,13 @@ extension ConfigurationFile {
     /// passes, else on the embedded default. The origin says which, and why.
     public func loadAtStart(validator: (BoxConfiguration) -> [ConfigurationProblem]) -> StartConfiguration {
         var notes: [String] = []
-        let problems: [ConfigurationProblem]
         switch Self.read(path, validator: validator) {
         case .passed(let configuration, let bytes):
             do { try keepAsLastGood(bytes) } catch {
                 notes.append("the last good copy of the configuration was not kept: \(error)")
             }
             return StartConfiguration(configuration: configuration, origin: .file, notes: notes)
-        case .refused(let refused, let bytes):
-            problems = refused
+        case .refused(let problems, let bytes):
             var rejectedFile: String?
             if let bytes {
                 do {
@@ -41,23 +39,21 @@ extension ConfigurationFile {
                     notes.append("the refused configuration file was not copied for inspection: \(error)")
                 }
             }
-            guard FileManager.default.fileExists(atPath: lastGoodPath) else {
+            if !FileManager.default.fileExists(atPath: lastGoodPath) {
                 notes.append("no last good copy (\(lastGoodPath)) to fall back on: running on the embedded default")
-                return StartConfiguration(configuration: .default,
-                                          origin: ConfigurationOrigin(source: .embeddedDefault, problems: problems, rejectedFile: rejectedFile),
-                                          notes: notes)
+            } else {
+                switch Self.read(lastGoodPath, validator: validator) {
+                case .passed(let configuration, _):
+                    return StartConfiguration(configuration: configuration,
+                                              origin: ConfigurationOrigin(source: .lastGood, problems: problems, rejectedFile: rejectedFile),
+                                              notes: notes)
+                case .refused(let lastGoodProblems, _):
+                    notes.append("the last good copy \(lastGoodPath) is refused too (\(lastGoodProblems.map(\.description).joined(separator: "; "))): running on the embedded default")
+                }
             }
-            switch Self.read(lastGoodPath, validator: validator) {
-            case .passed(let configuration, _):
-                return StartConfiguration(configuration: configuration,
-                                          origin: ConfigurationOrigin(source: .lastGood, problems: problems, rejectedFile: rejectedFile),
-                                          notes: notes)
-            case .refused(let lastGoodProblems, _):
-                notes.append("the last good copy \(lastGoodPath) is refused too (\(lastGoodProblems.map(\.description).joined(separator: "; "))): running on the embedded default")
-                return StartConfiguration(configuration: .default,
-                                          origin: ConfigurationOrigin(source: .embeddedDefault, problems: problems, rejectedFile: rejectedFile),
-                                          notes: notes)
-            }
+            return StartConfiguration(configuration: .default,
+                                      origin: ConfigurationOrigin(source: .embeddedDefault, problems: problems, rejectedFile: rejectedFile),
+                                      notes: notes)
         }
     }
 

@@ -36,8 +36,6 @@ final class RTMPConnectionHandler: ChannelInboundHandler {
     private var lastAcknowledged: UInt64 = 0
     private var handshakeTimer: Scheduled<Void>?
     private var publishTimer: Scheduled<Void>?
-    /// The admission's key for this connection (it tracks channels).
-    private var channelID: ObjectIdentifier?
     private var pausedForBackPressure = false
     private var remote = "unknown"
 
@@ -56,7 +54,6 @@ final class RTMPConnectionHandler: ChannelInboundHandler {
     private var id: ObjectIdentifier { ObjectIdentifier(self) }
 
     func channelActive(context: ChannelHandlerContext) {
-        channelID = ObjectIdentifier(context.channel)
         remote = context.channel.remoteAddress.map { "\($0.ipAddress ?? "?"):\($0.port ?? 0)" } ?? "unknown"
         logger[metadataKey: "rtmp.peer"] = "\(remote)"
         logger.info("rtmp connection opened")
@@ -112,8 +109,8 @@ final class RTMPConnectionHandler: ChannelInboundHandler {
             }
             acknowledgeIfDue(context: context)
             context.flush()
-            if case .messages = phase, !session.isPublishing, let channelID,
-               !admission.hold(channelID, bytes: decoder.bufferedBytes) {
+            if case .messages = phase, !session.isPublishing,
+               !admission.hold(ObjectIdentifier(context.channel), bytes: decoder.bufferedBytes) {
                 fail(context: context, reason: "connections without a publish hold the box-wide budget of \(admission.limits.strangerBudgetBytes) bytes")
             }
         } catch {
@@ -154,7 +151,7 @@ final class RTMPConnectionHandler: ChannelInboundHandler {
                     // The key checked out: the full limits (large chunks and messages) apply.
                     publishTimer?.cancel()
                     decoder.limits = configuration.limits
-                    if let channelID { admission.setPublished(channelID, true) }
+                    admission.setPublished(ObjectIdentifier(context.channel), true)
                     perform(session.publishAccepted(), context: context)
                 }
             case .media(let input):
@@ -164,7 +161,7 @@ final class RTMPConnectionHandler: ChannelInboundHandler {
                 coordinator.release(id)
                 // Still connected: a stranger again, with a new deadline to publish.
                 decoder.limits = configuration.limits.beforePublish
-                if let channelID { admission.setPublished(channelID, false) }
+                admission.setPublished(ObjectIdentifier(context.channel), false)
                 startPublishDeadline(context: context)
             case .peerWindowChanged(let size):
                 peerWindow = UInt64(size)
