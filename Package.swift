@@ -176,10 +176,43 @@ let package = Package(
             ]
         ),
         // publishing (issue 5) -- end
+        // the box that joins the stages: built from one configuration, live reconfiguration,
+        // the service order, systemd's notifications
+        .target(
+            name: "AliveBox",
+            dependencies: [
+                "AliveMedia",
+                "AliveControl",
+                "AliveStorage",
+                "AlivePublish",
+                "AliveLedger",
+                "AliveJournal",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .testTarget(
+            name: "AliveBoxTests",
+            dependencies: [
+                "AliveBox",
+                "AliveControl",
+                "AliveMedia",
+                "AliveTestSupport",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        // the command line: loads the configuration and runs the box, plus the tools
         .executableTarget(
             name: "alived",
             dependencies: [
                 "CMalloc",
+                "AliveBox",
                 "AliveMedia",
                 "AliveControl",
                 "AliveStorage",
@@ -230,6 +263,7 @@ let package = Package(
                 "AliveTestSupport",
                 // appliance (issue 6): unit tests of the executable's systemd and first-boot code
                 "alived",
+                "AliveBox",
                 // the configuration store with the executable's own validator, files read back
                 "AliveControl",
                 "AliveMedia",

@@ -1,3 +1,4 @@
+import AliveBox
 import AliveControl
 import ArgumentParser
 import Foundation

@@ -1,3 +1,4 @@
+import AliveBox
 import AliveControl
 import AliveMedia
 import AlivePublish
@@ -74,10 +75,12 @@ struct RunCommand: AsyncParsableCommand {
             throw ExitCode(78)
         }
         let store = ConfigurationStore(path: path, initial: configuration, origin: start.origin,
-                                       runtimeSettings: Box.runtimeSettings(for: configuration)) {
+                                       runtimeSettings: Box.liveSettings(for: configuration)) {
             $0.publishingProblems()
         }
-        let box = try Box(store: store, streamKeyOverride: streamKey, logs: logs, metrics: registry, logger: logger)
+        let box = try Box(store: store, streamKeyOverride: streamKey, logs: logs, metrics: registry, logger: logger,
+                          notices: FirstBoot.refusalNotice(dataDirectory: configuration.dataDirectory).map { [$0] } ?? [],
+                          notifier: try SystemdNotifier.fromEnvironment(), gracefulShutdownSignals: [.sigterm, .sigint])
         do {
             try await box.run()
         } catch let error as PublishError {

@@ -110,3 +110,24 @@ enum TOMLString {
 }
 
 import Foundation
+
+extension ConfigValue {
+    /// The value as TOMLKit holds it, for a stage that reads its own table with TOMLKit
+    /// (AlivePublish's `[publishing]`): the tree is handed over as it is, never printed and
+    /// parsed again. A scalar at the top is wrapped in no table: callers pass a table.
+    public var tomlValue: TOMLValueConvertible {
+        switch self {
+        case .string(let value): value
+        case .integer(let value): value
+        case .double(let value): value
+        case .boolean(let value): value
+        case .array(let values): TOMLArray(values.map(\.tomlValue))
+        case .table(let fields):
+            {
+                let table = TOMLTable()
+                for (key, field) in fields { table[key] = field.tomlValue }
+                return table
+            }()
+        }
+    }
+}

@@ -19,6 +19,12 @@ extension PublishingConfiguration {
         guard let table = value.table else {
             throw PublishError(.configuration, "publishing: must be a table")
         }
+        return try parse(table: table)
+    }
+
+    /// Reads a `[publishing]` table already parsed (the box holds its configuration as a
+    /// tree, not as text): the same keys, checks and dotted paths as `parse(toml:)`.
+    public static func parse(table: TOMLTable) throws -> PublishingConfiguration {
         var reader = TableReader(path: "publishing")
         var configuration = PublishingConfiguration()
         reader.read(table) { reader, table in

@@ -1,4 +1,4 @@
-@testable import alived
+@testable import AliveBox
 @testable import AliveMedia
 import AliveControl
 import Foundation

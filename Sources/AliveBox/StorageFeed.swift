@@ -23,7 +23,7 @@ final class StorageFeed: Service, Sendable {
         self.ring = ring
         self.events = ring.subscribe()
         self.backend = backend
-        let outcomes = StorageOutcomes(ring: ring, logger: logger)
+        let outcomes = StorageOutcomes(ring: ring)
         self.outcomes = outcomes
         self.stage = StorageStage(uploader: uploader, logger: logger) { event in
             await publish?(event)
@@ -68,15 +68,14 @@ final class StorageFeed: Service, Sendable {
     }
 }
 
-/// What the stage reports: releases the ring's hold, keeps the newest hashes for status.
+/// What the stage reports: releases the ring's hold, keeps the newest hashes for status
+/// (the stage itself logs each stored segment).
 private final class StorageOutcomes: Sendable {
     private let ring: SegmentRing
-    private let logger: Logger
     private let items = Mutex<[StorageSummary.Item]>([])
 
-    init(ring: SegmentRing, logger: Logger) {
+    init(ring: SegmentRing) {
         self.ring = ring
-        self.logger = logger
     }
 
     var recent: [StorageSummary.Item] { items.withLock { $0 } }
@@ -89,10 +88,6 @@ private final class StorageOutcomes: Sendable {
                 items.append(StorageSummary.Item(sequence: stored.sequence, hash: stored.object.hash))
                 if items.count > 5 { items.removeFirst(items.count - 5) }
             }
-            logger.info("segment stored", metadata: [
-                "segment.sequence": "\(stored.sequence)", "storage.hash": "\(stored.object.hash)",
-                "storage.real_time_factor": "\(stored.realTimeFactor)",
-            ])
         case .gap(let sequence, _):
             ring.release(sequence)
         }

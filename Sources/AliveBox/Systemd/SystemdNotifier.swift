@@ -7,7 +7,7 @@ import Synchronization
 ///
 /// Owns one datagram socket; `close()` releases it. Sends never block: a full socket buffer
 /// is reported as an error and the caller's next periodic message simply tries again.
-final class SystemdNotifier: Sendable {
+public final class SystemdNotifier: Sendable {
     enum Failure: Error, Equatable, CustomStringConvertible {
         case unsupportedAddress(String)
         case addressTooLong(String)
@@ -39,7 +39,7 @@ final class SystemdNotifier: Sendable {
 
     /// The notifier systemd asked for, or nil when this process does not run under
     /// `Type=notify` (no `$NOTIFY_SOCKET`): then the box simply does not notify.
-    static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment,
+    public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment,
                                 processID: pid_t = getpid()) throws -> SystemdNotifier? {
         guard let address = environment["NOTIFY_SOCKET"], !address.isEmpty else { return nil }
         var watchdog: Duration?

@@ -7,7 +7,7 @@ import Foundation
 import Logging
 import ServiceLifecycle
 
-/// Storage → publishing inside `alived run`: the configuration's `[publishing]` table
+/// Storage → publishing inside the box: the configuration's `[publishing]` table
 /// made into a `StreamDirector` (one stream, one link and one `Publisher` per event) over
 /// the journal in the data folder, fed with the storage stage's events (stored segments
 /// and gaps, in sequence order), and the stream operations the control page offers. Owns what it opened (journal, secp256k1 context,
@@ -26,12 +26,11 @@ final class PublishingFeed: Service, Sendable {
     static func journalPath(dataDirectory: String) -> String { dataDirectory + "/journal.sqlite" }
 
     /// - Parameters:
-    ///   - configurationText: the box's configuration as TOML (its `[publishing]` table is read).
+    ///   - configuration: the box's `[publishing]` table, read (`BoxConfiguration.publishingConfiguration`).
     ///   - chunkStorage: the storage uploader (chunks go where the segments go); nil without storage.
     ///   - mediaActive: whether an encoder (or the camera) delivers media now (the idle end).
-    init(configurationText: String, dataDirectory: String, chunkStorage: (any ChunkStorage)?, logger: Logger,
+    init(configuration: PublishingConfiguration, dataDirectory: String, chunkStorage: (any ChunkStorage)?, logger: Logger,
          mediaActive: @escaping @Sendable () -> Bool) throws {
-        let configuration = try PublishingConfiguration.parse(toml: configurationText)
         let secretsPath = configuration.secretsFile ?? dataDirectory + "/secrets.toml"
         // A local record signs nothing: it needs no secrets file (a fresh box may have none yet).
         let secrets = configuration.network == .local && !FileManager.default.fileExists(atPath: secretsPath)
@@ -63,13 +62,6 @@ final class PublishingFeed: Service, Sendable {
             "ledger.link_template": "\(configuration.link)", "alivedb.enabled": "\(configuration.aliveDB != nil)",
             "journal.file": "\(Self.journalPath(dataDirectory: dataDirectory))",
         ])
-    }
-
-    /// The batch interval a configuration's `[publishing]` table sets (nil when it has no
-    /// valid table: the API refuses those before they get here).
-    static func batchInterval(in configuration: BoxConfiguration) -> Duration? {
-        guard configuration.publishing != nil else { return nil }
-        return try? PublishingConfiguration.parse(toml: configuration.renderTOML()).batchInterval
     }
 
     func setBatchInterval(_ interval: Duration) throws {

@@ -1,4 +1,4 @@
-@testable import alived
+@testable import AliveBox
 import Foundation
 import Logging
 import ServiceLifecycle
