@@ -111,6 +111,8 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 // the control plane's own event loop thread
                 .product(name: "NIOPosix", package: "swift-nio"),
+                // the RTMP stage's time-outs, the defaults of [ingest]
+                .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
         // segments to IPFS / Skynet over libcurl, on-device CIDs, chunk files

@@ -1,33 +1,43 @@
+import AliveMedia
+import NIOCore
+
 /// Everything the box does, as one typed value. Read from a TOML file people can edit on
 /// an SD card (`BoxConfiguration.parse`), overridden by command-line flags, then validated
 /// as a whole (`validate()`), so every problem is reported at once with its field path.
+///
+/// A stage's settings default to that stage's own defaults (`RTMPServer.Configuration`,
+/// `Segmenter.Configuration`, `SegmentRing.Configuration`), so each default is written once.
 public struct BoxConfiguration: Sendable, Equatable {
     public struct Ingest: Sendable, Equatable {
-        public var listen = "0.0.0.0"
-        public var rtmpPort = 1935
+        private static let stage = RTMPServer.Configuration()
+
+        public var listen = stage.host
+        public var rtmpPort = stage.port
         /// The RTMP application: `rtmp://HOST:PORT/<app>/<stream key>`.
         public var app = "live"
-        public var handshakeTimeoutSeconds = 5
-        public var idleTimeoutSeconds = 15
+        public var handshakeTimeoutSeconds = wholeSeconds(stage.handshakeTimeout)
+        public var idleTimeoutSeconds = wholeSeconds(stage.idleTimeout)
         /// From the end of the handshake to an accepted publish: a connection that has not
         /// published by then is closed, so strangers cannot sit on the connection slots.
-        public var publishTimeoutSeconds = 10
+        public var publishTimeoutSeconds = wholeSeconds(stage.publishTimeout)
         /// Connections at once from one address (of 16 in all); more are closed on accept.
-        public var maxConnectionsPerAddress = 4
-        public var maxMessageKiB = 8192
-        public var maxChunkSize = 65_536
+        public var maxConnectionsPerAddress = stage.admission.maxPerAddress
+        public var maxMessageKiB = stage.limits.maxMessageLength >> 10
+        public var maxChunkSize = stage.limits.maxChunkSize
         /// `rtmp` (an encoder pushes) or `camera` (the `[camera]` table).
         public var source = IngestSource.rtmp
     }
 
     public struct Segments: Sendable, Equatable {
         /// Target segment duration; Alive consumers expect 10.
-        public var seconds = 10
+        public var seconds = Int(Segmenter.Configuration().targetDurationMilliseconds / 1000)
     }
 
     public struct Ring: Sendable, Equatable {
-        public var budgetMiB = 64
-        public var playlistWindow = 6
+        private static let stage = SegmentRing.Configuration()
+
+        public var budgetMiB = stage.budgetBytes >> 20
+        public var playlistWindow = stage.playlistWindow
     }
 
     public struct HTTP: Sendable, Equatable {
@@ -99,6 +109,9 @@ public struct BoxConfiguration: Sendable, Equatable {
         return configuration
     }()
 }
+
+/// A stage's time-out as the file writes it: whole seconds.
+private func wholeSeconds(_ amount: TimeAmount) -> Int { Int(amount.nanoseconds / 1_000_000_000) }
 
 /// One thing wrong with a configuration: where, and why.
 public struct ConfigurationProblem: Sendable, Equatable, CustomStringConvertible {
