@@ -42,15 +42,6 @@ import Testing
 
         static let streamKeyValue = BoxInProcessTests.streamKey
 
-        func waitUntil(_ what: String, timeout: Double = 30, _ condition: () async -> Bool) async throws {
-            let deadline = Date().addingTimeInterval(timeout)
-            while Date() < deadline {
-                if await condition() { return }
-                try await Task.sleep(for: .milliseconds(50))
-            }
-            throw ExternalProcess.Failure(description: "timed out waiting for \(what)")
-        }
-
         /// ffmpeg sends `seconds` of a 15 fps stream with a keyframe every second, as fast as it can.
         func push(seconds: Int) throws -> ExternalProcess.Output {
             let port = try #require(box.ports.rtmp)
@@ -80,14 +71,14 @@ import Testing
 
     @Test func pushedSegmentsAreStoredPublishedAndAChangeReachesTheSegmenter() async throws {
         let running = try RunningBox(segmentSeconds: 1)
-        try await running.waitUntil("both listeners") { running.box.ports.rtmp != nil && running.box.ports.http != nil }
+        try await waitFor("both listeners") { running.box.ports.rtmp != nil && running.box.ports.http != nil }
         let httpPort = try #require(running.box.ports.http)
         let health = try ExternalProcess.run("curl", ["-s", "--max-time", "5", "http://127.0.0.1:\(httpPort)/healthz"], timeout: 10)
         #expect(health.stdout == "ok\n")
 
         let first = try running.push(seconds: 4)
         #expect(first.status == 0, "ffmpeg: \(first.stderr)")
-        try await running.waitUntil("the first push's segments in the journal") {
+        try await waitFor("the first push's segments in the journal") {
             (running.box.publishing?.summary.segmentsReceived ?? 0) >= 3
         }
         let storage = try #require(await running.box.storage?.summary())
@@ -101,7 +92,7 @@ import Testing
         let closedBefore = running.box.ring.statistics.segmentsClosed
         let second = try running.push(seconds: 7)
         #expect(second.status == 0, "ffmpeg: \(second.stderr)")
-        try await running.waitUntil("the second push's segments") { running.box.ring.statistics.segmentsClosed >= closedBefore + 2 }
+        try await waitFor("the second push's segments") { running.box.ring.statistics.segmentsClosed >= closedBefore + 2 }
         let long = running.box.ring.playlistSegments().filter { $0.sequence >= closedBefore }
         // Cut at the first keyframe 3 s in (the last one may be shorter: the push ended).
         #expect(long.dropLast().allSatisfy { (2_900...3_600).contains($0.durationMilliseconds) }, "\(long.map(\.durationMilliseconds))")

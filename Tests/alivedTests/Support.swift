@@ -59,15 +59,6 @@ func http(_ method: String, port: Int, path: String, headers: [String: String] =
     return HTTPResult(status: http?.statusCode ?? 0, body: String(decoding: data, as: UTF8.self), headers: fields, data: data)
 }
 
-func waitFor(_ what: String, timeout: Double = 20, _ condition: () async -> Bool) async throws {
-    let deadline = Date().addingTimeInterval(timeout)
-    while Date() < deadline {
-        if await condition() { return }
-        try await Task.sleep(for: .milliseconds(50))
-    }
-    throw ExternalProcess.Failure(description: "timed out waiting for: \(what)")
-}
-
 /// Starts Tests/Support/kubo_front.py (it stops when its stdin closes) and returns its port.
 func startKuboFront() throws -> (Process, Pipe, Int) {
     let root = AlivedCommandTests.packageRoot

@@ -55,12 +55,7 @@ final class IngestHarness: @unchecked Sendable {
 
     /// Waits (bounded) until `condition` holds.
     func waitUntil(timeout: Double = 20, _ what: String, _ condition: () async -> Bool) async throws {
-        let deadline = Date().addingTimeInterval(timeout)
-        while Date() < deadline {
-            if await condition() { return }
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        throw ExternalProcess.Failure(description: "timed out waiting for: \(what)")
+        try await waitFor(what, timeout: timeout, condition)
     }
 
     /// The segmenter queue has handled everything submitted so far.
