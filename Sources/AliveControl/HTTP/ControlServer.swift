@@ -116,12 +116,8 @@ public struct ControlServer: Sendable {
         router.get("api/v1/status") { _, _ in
             var document = await StatusDocument(ring: ring, coordinator: coordinator, pipeline: pipeline, startedAt: startedAt,
                                                 configuration: store.origin)
-            if let camera { document.camera = StatusDocument.Camera(camera.status) }
-            if let thumbnails {
-                let counters = thumbnails.counters, latest = thumbnails.latestThumbnail()
-                document.thumbnail = .init(made: counters.thumbnailsMade, failures: counters.failures, lastError: counters.lastError,
-                                           width: latest?.width, height: latest?.height)
-            }
+            if let camera { document.camera = camera.status }
+            document.thumbnail = thumbnails?.status
             if let storage {
                 let summary = await storage()
                 document.storage = summary

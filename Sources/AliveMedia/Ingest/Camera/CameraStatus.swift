@@ -1,8 +1,8 @@
 import Foundation
 
 /// What the control plane shows about the camera source.
-public struct CameraStatus: Sendable, Equatable {
-    public enum State: String, Sendable {
+public struct CameraStatus: Sendable, Equatable, Encodable {
+    public enum State: String, Sendable, Encodable {
         /// Not started yet.
         case idle
         /// Opening the device and the encoder.
