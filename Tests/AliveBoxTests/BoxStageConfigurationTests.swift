@@ -1,5 +1,6 @@
 @testable import AliveBox
 import AliveControl
+import AliveMedia
 import AlivePublish
 import AliveStorage
 import Testing
@@ -26,6 +27,25 @@ import Testing
         #expect(rtmp.admission.maxPerAddress == 2)
         #expect(configuration.ringConfiguration.budgetBytes == 16 << 20 && configuration.ringConfiguration.playlistWindow == 4)
         #expect(configuration.segmenterConfiguration.targetDurationMilliseconds == 3000)
+    }
+
+    /// An empty file runs each stage on that stage's own defaults.
+    @Test func anEmptyFileRunsEveryStageOnItsOwnDefaults() throws {
+        let configuration = try BoxConfiguration.parse(toml: "")
+        let rtmp = configuration.rtmpConfiguration, stage = RTMPServer.Configuration()
+        #expect(rtmp.host == stage.host && rtmp.port == stage.port)
+        #expect(rtmp.handshakeTimeout == stage.handshakeTimeout && rtmp.idleTimeout == stage.idleTimeout
+                && rtmp.publishTimeout == stage.publishTimeout)
+        #expect(rtmp.limits.maxMessageLength == stage.limits.maxMessageLength && rtmp.limits.maxChunkSize == stage.limits.maxChunkSize)
+        #expect(rtmp.admission.maxPerAddress == stage.admission.maxPerAddress)
+        #expect(configuration.ringConfiguration.budgetBytes == SegmentRing.Configuration().budgetBytes
+                && configuration.ringConfiguration.playlistWindow == SegmentRing.Configuration().playlistWindow)
+        #expect(configuration.segmenterConfiguration.targetDurationMilliseconds == Segmenter.Configuration().targetDurationMilliseconds)
+        var camera = configuration.cameraConfiguration, cameraStage = CameraConfiguration()
+        // The one derived default: a keyframe at every segment boundary.
+        #expect(camera.keyframeIntervalFrames == camera.framesPerSecond * configuration.segments.seconds)
+        camera.keyframeIntervalFrames = cameraStage.keyframeIntervalFrames
+        #expect(camera == cameraStage)
     }
 
     @Test func storageTakesItsBackendAndForms() throws {

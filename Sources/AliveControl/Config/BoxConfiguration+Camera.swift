@@ -11,26 +11,29 @@ extension BoxConfiguration {
 
     /// The `[camera]` table: used when `ingest.source = "camera"`.
     public struct Camera: Sendable, Equatable {
-        public var inputFormat = CameraConfiguration.InputFormat.v4l2
-        public var device = "/dev/video0"
+        /// The camera stage's own defaults, written once (`CameraConfiguration`).
+        private static let stage = CameraConfiguration()
+
+        public var inputFormat = stage.inputFormat
+        public var device = stage.device
         /// v4l2: `h264`, `mjpeg` or a raw pixel format (`yuyv422`, `nv12`); "" is the device's default.
-        public var pixelFormat = ""
-        public var width = 1280
-        public var height = 720
-        public var framesPerSecond = 30
-        public var bitrateKbps = 3000
+        public var pixelFormat = stage.pixelFormat ?? ""
+        public var width = stage.width
+        public var height = stage.height
+        public var framesPerSecond = stage.framesPerSecond
+        public var bitrateKbps = stage.bitrateKbps
         /// 0: frames per second × `segments.seconds`; otherwise it must divide that.
         public var keyframeIntervalFrames = 0
-        public var encoder = CameraConfiguration.EncoderChoice.auto
+        public var encoder = stage.encoder
         /// "": no audio.
-        public var audioDevice = ""
-        public var audioInputFormat = CameraConfiguration.AudioInputFormat.alsa
-        public var audioSampleRate = 48_000
-        public var audioChannels = 2
-        public var audioBitrateKbps = 128
-        public var retrySeconds = 3
-        public var frameQueueDepth = 8
-        public var realTime = true
+        public var audioDevice = stage.audioDevice ?? ""
+        public var audioInputFormat = stage.audioInputFormat
+        public var audioSampleRate = stage.audioSampleRate
+        public var audioChannels = stage.audioChannels
+        public var audioBitrateKbps = stage.audioBitrateKbps
+        public var retrySeconds = stage.retrySeconds
+        public var frameQueueDepth = stage.frameQueueDepth
+        public var realTime = stage.realTime
     }
 
     /// The camera settings for AliveMedia, with the keyframe interval derived from the
