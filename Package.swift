@@ -111,6 +111,12 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 // the control plane's own event loop thread
                 .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            // the status page, compiled into the binary (no resource bundle to install)
+            resources: [
+                .embedInCode("Page/Resources/status.html"),
+                .embedInCode("Page/Resources/status.css"),
+                .embedInCode("Page/Resources/status.js"),
             ]
         ),
         // segments to IPFS / Skynet over libcurl, on-device CIDs, chunk files
