@@ -227,7 +227,17 @@ let package = Package(
         ),
         .testTarget(
             name: "AliveControlTests",
-            dependencies: ["AliveControl", "AliveMedia", "AliveTestSupport"]
+            dependencies: [
+                "AliveControl",
+                "AliveMedia",
+                "AliveTestSupport",
+                // in-process route tests (HummingbirdTesting), and requests with a Host of their own
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ]
         ),
         // Runs the built `alived` executable (scripts/test builds it first).
         .testTarget(
