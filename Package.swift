@@ -113,6 +113,12 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 // the RTMP stage's time-outs, the defaults of [ingest]
                 .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            // the status page, compiled into the binary (no resource bundle to install)
+            resources: [
+                .embedInCode("Page/Resources/status.html"),
+                .embedInCode("Page/Resources/status.css"),
+                .embedInCode("Page/Resources/status.js"),
             ]
         ),
         // segments to IPFS / Skynet over libcurl, on-device CIDs, chunk files
@@ -256,7 +262,17 @@ let package = Package(
         ),
         .testTarget(
             name: "AliveControlTests",
-            dependencies: ["AliveControl", "AliveMedia", "AliveTestSupport"]
+            dependencies: [
+                "AliveControl",
+                "AliveMedia",
+                "AliveTestSupport",
+                // in-process route tests (HummingbirdTesting), and requests with a Host of their own
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ]
         ),
         // Runs the built `alived` executable (scripts/test builds it first).
         .testTarget(

@@ -3,34 +3,6 @@ import HTTPTypes
 import Hummingbird
 
 extension ControlServer {
-    static let sessionCookie = "alived_session"
-    static let csrfHeader = HTTPField.Name("X-CSRF-Token")!
-
-    /// The caller's session. Cookie sessions must also send the CSRF token (and a matching
-    /// Origin, when the browser sends one) on state-changing requests; bearer tokens cannot
-    /// be attached by another site, so they need neither.
-    func authenticate(_ request: Request, _ context: ControlRequestContext, mutating: Bool) throws -> SessionAuthority.Session {
-        if let authorization = request.headers[.authorization] {
-            guard authorization.hasPrefix("Bearer "), let session = authority.session(for: String(authorization.dropFirst(7))) else {
-                throw APIError.unauthorized
-            }
-            return session
-        }
-        guard let token = request.cookies[Self.sessionCookie]?.value, let session = authority.session(for: token) else {
-            throw APIError.unauthorized
-        }
-        if mutating {
-            guard let csrf = request.headers[Self.csrfHeader], csrf == session.csrfToken else {
-                throw APIError(status: .forbidden, message: "missing or wrong X-CSRF-Token")
-            }
-            if let origin = request.headers[.origin], let host = request.head.authority,
-               origin != "http://\(host)" && origin != "https://\(host)" {
-                throw APIError(status: .forbidden, message: "cross-site request refused")
-            }
-        }
-        return session
-    }
-
     /// Password checks queued beyond `PasswordWorker.maxWaiting`: retry, nothing counted.
     private static var busy: APIError {
         APIError(status: .serviceUnavailable, message: "the box is busy checking passwords; retry in a second", headers: [.retryAfter: "1"])
@@ -42,17 +14,19 @@ extension ControlServer {
     private func sessionResponse(_ session: SessionAuthority.Session, status: HTTPResponse.Status = .ok) throws -> Response {
         try JSONResponse.make(
             ["token": session.token, "csrf_token": session.csrfToken], status: status,
-            headers: [.setCookie: "\(Self.sessionCookie)=\(session.token); Path=/; HttpOnly; SameSite=Strict; Max-Age=43200"])
+            headers: [.setCookie: "\(SessionMiddleware.cookie)=\(session.token); Path=/; HttpOnly; SameSite=Strict; Max-Age=43200"])
     }
 
-    func addAuthRoutes(to router: Router<ControlRequestContext>) {
-        router.get("api/v1/auth") { request, context in
-            let session = try? authenticate(request, context, mutating: false)
+    /// Open: whether a password is set and the caller signed in, the first password, login.
+    func loginRoutes(authentication: SessionMiddleware) -> RouteCollection<ControlRequestContext> {
+        let routes = RouteCollection(context: ControlRequestContext.self)
+        routes.get("auth") { request, _ in
+            let session = try? authentication.session(of: request).session
             var body: [String: Any] = ["password_set": authority.passwordIsSet, "authenticated": session != nil]
             if let session { body["csrf_token"] = session.csrfToken }
             return try JSONResponse.make(body)
         }
-        router.post("api/v1/auth/setup") { request, context in
+        routes.post("auth/setup") { request, context in
             let body = try await request.decodeJSON(PasswordBody.self, context: context)
             guard !authority.passwordIsSet else { throw APIError(status: .conflict, message: "a password is already set; log in") }
             do {
@@ -65,7 +39,7 @@ extension ControlServer {
                 throw APIError(status: .conflict, message: "a password is already set; log in")
             }
         }
-        router.post("api/v1/auth/login") { request, context in
+        routes.post("auth/login") { request, context in
             let body = try await request.decodeJSON(PasswordBody.self, context: context)
             do {
                 return try sessionResponse(try await authority.logIn(password: body.password, from: context.peer))
@@ -79,14 +53,19 @@ extension ControlServer {
                 throw APIError(status: .unauthorized, message: "wrong password")
             }
         }
-        router.post("api/v1/auth/logout") { request, context in
-            let session = try authenticate(request, context, mutating: true)
+        return routes
+    }
+
+    /// Signed in: logging out, changing the password.
+    func sessionRoutes() -> RouteCollection<ControlRequestContext> {
+        let routes = RouteCollection(context: ControlRequestContext.self)
+        routes.post("auth/logout") { _, context in
+            guard let session = context.session?.session else { throw APIError.unauthorized }
             authority.logOut(token: session.token)
             return try JSONResponse.make(["logged_out": true],
-                                         headers: [.setCookie: "\(Self.sessionCookie)=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0"])
+                                         headers: [.setCookie: "\(SessionMiddleware.cookie)=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0"])
         }
-        router.post("api/v1/auth/password") { request, context in
-            _ = try authenticate(request, context, mutating: true)
+        routes.post("auth/password") { request, context in
             let body = try await request.decodeJSON(PasswordChangeBody.self, context: context)
             do {
                 try await authority.changePassword(current: body.current, new: body.new, from: context.peer)
@@ -101,5 +80,6 @@ extension ControlServer {
             }
             return try JSONResponse.make(["changed": true])
         }
+        return routes
     }
 }

@@ -11,12 +11,13 @@ public enum GatewayContent: Sendable, Equatable {
 
 extension ControlServer {
     /// `GET /ipfs/<cid>`: a tiny gateway for the box's own content, so a playlist rebuilt
-    /// from what the box published (the HAlive rule) plays from the box itself. Access as
-    /// for `/hls/` (`http.open_hls`). Content-addressed, hence cacheable for good.
-    func addGatewayRoute(to router: Router<ControlRequestContext>) {
-        guard let gateway else { return }
-        router.get("ipfs/:cid") { request, context in
-            if !store.current.http.openHLS { _ = try authenticate(request, context, mutating: false) }
+    /// from what the box published (the HAlive rule) plays from the box itself; nil unless
+    /// the box stores on itself. Access as for `/hls/` (`http.open_hls`, the router's group
+    /// decides). Content-addressed, hence cacheable for good.
+    func gatewayRoutes() -> RouteCollection<ControlRequestContext>? {
+        guard let gateway else { return nil }
+        let routes = RouteCollection(context: ControlRequestContext.self)
+        routes.get(":cid") { _, context in
             guard let cid = context.parameters.get("cid"), Self.isCIDShaped(cid) else {
                 throw HTTPError(.badRequest, message: "Not a CID")
             }
@@ -39,6 +40,7 @@ extension ControlServer {
                 throw HTTPError(.notFound, message: "\(cid) is not stored on this box")
             }
         }
+        return routes
     }
 
     /// The type Kubo's gateway would give the file (boxo sniffs it with

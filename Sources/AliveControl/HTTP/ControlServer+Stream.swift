@@ -1,17 +1,17 @@
 import Hummingbird
 
 extension ControlServer {
-    /// `POST /api/v1/stream/configure` and `/api/v1/stream/end`: authenticated, CSRF-checked
-    /// like every mutating route; they wait until the transaction is on-chain.
-    func addStreamRoutes(to router: Router<ControlRequestContext>) {
-        router.post("api/v1/stream/configure") { request, context in
-            _ = try authenticate(request, context, mutating: true)
-            return try await streamOperation("configure") { try await $0.configure() }
+    /// Signed in, under `/api/v1/stream/`: `configure` and `end` wait until the
+    /// transaction is on-chain.
+    func streamRoutes() -> RouteCollection<ControlRequestContext> {
+        let routes = RouteCollection(context: ControlRequestContext.self)
+        routes.post("configure") { _, _ in
+            try await streamOperation("configure") { try await $0.configure() }
         }
-        router.post("api/v1/stream/end") { request, context in
-            _ = try authenticate(request, context, mutating: true)
-            return try await streamOperation("end") { try await $0.end() }
+        routes.post("end") { _, _ in
+            try await streamOperation("end") { try await $0.end() }
         }
+        return routes
     }
 
     private func streamOperation(_ name: String, _ body: (StreamControl) async throws -> StreamControl.Outcome) async throws -> Response {

@@ -74,88 +74,30 @@ public struct ControlServer: Sendable {
         )
     }
 
+    /// Every route, grouped by who may call it: the middleware of a group covers each
+    /// route added to it, so a protected route cannot be added without its check.
     func router() -> Router<ControlRequestContext> {
         let router = Router(context: ControlRequestContext.self)
         // First, so no route of the page or the API can be reached under a foreign name.
         router.add(middleware: HostCheckMiddleware(allowedHosts: { [store] in store.current.http.allowedHosts }))
-        router.get("/") { _, _ in
-            Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-cache",
-                                            .contentSecurityPolicy: StatusPage.contentSecurityPolicy],
-                     body: .init(byteBuffer: ByteBuffer(string: StatusPage.html)))
-        }
-        router.get("healthz") { _, _ in
-            Response(status: .ok, headers: [.contentType: "text/plain; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: "ok\n")))
-        }
-        router.get("hls/live.m3u8") { request, context in
-            if !store.current.http.openHLS { _ = try authenticate(request, context, mutating: false) }
-            let playlist = LivePlaylist.render(segments: ring.playlistSegments(), targetDurationSeconds: store.current.segments.seconds)
-            return Response(
-                status: .ok,
-                headers: [.contentType: "application/vnd.apple.mpegurl", .cacheControl: "no-cache", .accessControlAllowOrigin: "*"],
-                body: .init(byteBuffer: ByteBuffer(string: playlist))
-            )
-        }
-        router.get("hls/:segment") { request, context in
-            if !store.current.http.openHLS { _ = try authenticate(request, context, mutating: false) }
-            guard let name = context.parameters.get("segment"), let sequence = Self.sequence(fromSegmentName: name) else {
-                throw HTTPError(.notFound, message: "No such segment")
-            }
-            guard let lease = ring.lease(sequence) else {
-                throw HTTPError(.notFound, message: "Segment \(sequence) is no longer (or not yet) in the ring")
-            }
-            // Copied out so the ring page is free again as soon as the bytes are in the response.
-            var body = ByteBuffer()
-            lease.write(into: &body)
-            return Response(
-                status: .ok,
-                headers: [.contentType: "video/mp2t", .cacheControl: "max-age=3600", .accessControlAllowOrigin: "*"],
-                body: .init(byteBuffer: body)
-            )
-        }
-        addGatewayRoute(to: router)
-        router.get("api/v1/status") { _, _ in
-            var document = await StatusDocument(ring: ring, coordinator: coordinator, pipeline: pipeline, startedAt: startedAt,
-                                                configuration: store.origin)
-            if let camera { document.camera = camera.status }
-            document.thumbnail = thumbnails?.status
-            if let storage {
-                let summary = await storage()
-                document.storage = summary
-                if summary.slowerThanRealTime { document.warnings.append("uploads are slower than real time: the ring will fill") }
-            }
-            document.warnings += notices
-            if let publishing {
-                let summary = publishing()
-                document.publishing = summary
-                if let problem = summary.lastProblem { document.warnings.append("publishing: \(problem)") }
-            }
-            return try JSONResponse.encode(document)
-        }
-        router.get("api/v1/thumbnail.jpg") { _, _ in
-            guard let thumbnail = thumbnails?.latestThumbnail() else {
-                throw HTTPError(.notFound, message: "No thumbnail yet: it appears once a video keyframe has arrived")
-            }
-            return Response(status: .ok, headers: [.contentType: "image/jpeg", .cacheControl: "no-cache"],
-                            body: .init(byteBuffer: thumbnail.jpeg))
-        }
-        router.get("metrics") { request, context in
-            if !store.current.http.openMetrics { _ = try authenticate(request, context, mutating: false) }
-            guard let metrics else { throw HTTPError(.notFound, message: "metrics are not enabled") }
-            recordGauges()
-            return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
-                            body: .init(byteBuffer: ByteBuffer(bytes: metrics.emitToBuffer())))
-        }
-        addAuthRoutes(to: router)
-        addConfigurationRoutes(to: router)
-        addStreamRoutes(to: router)
+        let authentication = SessionMiddleware(authority: authority)
+        // Open to anyone: the page, health, the status the page shows before login, logging in.
+        router.addRoutes(pageRoutes())
+        router.addRoutes(healthRoutes())
+        router.addRoutes(statusRoutes(), atPath: "api/v1")
+        router.addRoutes(loginRoutes(authentication: authentication), atPath: "api/v1")
+        // For players, nodes and scrapers: open unless the configuration says otherwise.
+        let media = router.group().add(middleware: authentication.unless { [store] in store.current.http.openHLS })
+        media.addRoutes(hlsRoutes(), atPath: "hls")
+        if let gatewayRoutes = gatewayRoutes() { media.addRoutes(gatewayRoutes, atPath: "ipfs") }
+        router.group().add(middleware: authentication.unless { [store] in store.current.http.openMetrics })
+            .addRoutes(metricsRoutes())
+        // Everything else needs a session, and changes made with the cookie the CSRF token.
+        router.group("api/v1").add(middleware: authentication).add(middleware: CSRFMiddleware())
+            .addRoutes(sessionRoutes())
+            .addRoutes(configurationRoutes())
+            .addRoutes(secretsRoutes())
+            .addRoutes(streamRoutes(), atPath: "stream")
         return router
-    }
-
-    /// `123.ts` → 123; anything else → nil.
-    static func sequence(fromSegmentName name: String) -> UInt64? {
-        guard name.hasSuffix(".ts") else { return nil }
-        let digits = name.dropLast(3)
-        guard !digits.isEmpty, digits.count <= 20, digits.allSatisfy(\.isASCII), digits.allSatisfy(\.isNumber) else { return nil }
-        return UInt64(digits)
     }
 }
