@@ -41,7 +41,7 @@ import Testing
         try #require(source.count >= 100, "ffmpeg made \(source.count) segments")
 
         let doubles = try await LedgerDoubles.start()
-        let kubo = try await SupportServer.start(script: "kubo_front.py", arguments: [])
+        let kubo = try await SupportScript.start(script: "kubo_front.py", arguments: [])
         let kuboURL = "http://127.0.0.1:\(kubo.payload)"
         defer {
             doubles.stop()
