@@ -37,10 +37,13 @@ let package = Package(
             pkgConfig: "libsecp256k1",
             providers: [.apt(["libsecp256k1-dev"])]
         ),
+        // Base58, shared by the ledger's keys and storage's CIDs (no dependencies)
+        .target(name: "AliveEncoding"),
         // keys, signatures, Hive / Avalon / AliveDB wire formats (no network I/O)
         .target(
             name: "AliveLedger",
             dependencies: [
+                "AliveEncoding",
                 "CSecp256k1",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
@@ -65,6 +68,7 @@ let package = Package(
         .testTarget(
             name: "AliveLedgerTests",
             dependencies: [
+                "AliveEncoding",
                 "AliveLedger",
                 "AliveTestSupport",
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -117,6 +121,7 @@ let package = Package(
         .target(
             name: "AliveStorage",
             dependencies: [
+                "AliveEncoding",
                 "AliveMedia",
                 "CCurl",
                 .product(name: "Crypto", package: "swift-crypto"),

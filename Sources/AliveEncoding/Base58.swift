@@ -1,7 +1,18 @@
 /// Base58 with the Bitcoin alphabet, as Hive (WIF, public keys) and Avalon (keys,
-/// signatures) use it. Hand-written: small, and no kept package offers it.
-/// Checksums are not part of it; the key formats add their own.
-enum Base58 {
+/// signatures) use it, and IPFS for CIDv0 (multibase `z`). Hand-written: small, and no
+/// kept package offers it. Checksums are not part of it; the key formats add their own.
+///
+/// Its own target because AliveLedger (keys) and AliveStorage (CIDs) both need it and
+/// neither should depend on the other: storage has no business linking secp256k1, the
+/// ledger none linking libcurl.
+public enum Base58 {
+    public enum DecodingError: Error, Sendable, Equatable {
+        /// Longer than `maximumTextLength`.
+        case tooLong
+        /// A character outside the alphabet.
+        case notBase58
+    }
+
     private static let alphabet = Array("123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz".utf8)
     private static let indexes: [Int8] = {
         var table = [Int8](repeating: -1, count: 128)
@@ -11,9 +22,9 @@ enum Base58 {
 
     /// Inputs are keys and signatures; the bound keeps the quadratic decoding cheap
     /// when a configuration value is garbage.
-    static let maximumTextLength = 256
+    public static let maximumTextLength = 256
 
-    static func encode(_ bytes: [UInt8]) -> String {
+    public static func encode(_ bytes: [UInt8]) -> String {
         let zeros = bytes.prefix { $0 == 0 }.count
         // log(256) / log(58) ≈ 1.37: enough base-58 digits for the number.
         var digits = [UInt8](repeating: 0, count: (bytes.count - zeros) * 138 / 100 + 1)
@@ -36,19 +47,15 @@ enum Base58 {
         return String(decoding: out, as: UTF8.self)
     }
 
-    /// `what` names the field in the error (never the text itself: it may be a key).
-    static func decode(_ text: String, what: String) throws -> [UInt8] {
+    /// The error never holds the text (it may be a key).
+    public static func decode(_ text: String) throws(DecodingError) -> [UInt8] {
         let chars = Array(text.utf8)
-        guard chars.count <= maximumTextLength else {
-            throw LedgerError.invalidInput("\(what): longer than \(maximumTextLength) characters")
-        }
+        guard chars.count <= maximumTextLength else { throw .tooLong }
         let zeros = chars.prefix { $0 == alphabet[0] }.count
         var bytes = [UInt8](repeating: 0, count: (chars.count - zeros) * 733 / 1000 + 1)
         var length = 0
         for char in chars[zeros...] {
-            guard char < 128, indexes[Int(char)] >= 0 else {
-                throw LedgerError.invalidInput("\(what): not base58")
-            }
+            guard char < 128, indexes[Int(char)] >= 0 else { throw .notBase58 }
             var carry = Int(indexes[Int(char)])
             var i = 0
             var index = bytes.count - 1
