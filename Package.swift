@@ -79,7 +79,7 @@ let package = Package(
             dependencies: ["AliveJournal", "AliveTestSupport", "journal-crash-helper", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         // ledger / journal (issue 5) -- end
-        // glibc's mallopt, for the box's malloc settings (alived's MallocTuning)
+        // glibc's malloc.h (mallopt for alived's MallocTuning, malloc_trim after libav work)
         .systemLibrary(name: "CMalloc"),
         .systemLibrary(
             name: "CCurl",
@@ -91,6 +91,7 @@ let package = Package(
             name: "AliveMedia",
             dependencies: [
                 "CFFmpeg",
+                "CMalloc",
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -256,6 +257,7 @@ let package = Package(
             name: "alived-bench-storage",
             dependencies: [
                 "AliveStorage",
+                "CMalloc",
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Sources/BenchStorage"
