@@ -27,7 +27,8 @@ public final class Segmenter {
         public var videoFrames: UInt64 = 0
         public var audioFrames: UInt64 = 0
         public var bytesIn: UInt64 = 0
-        /// Frames dropped: before the first keyframe, non-monotonic timestamps, no codec config.
+        /// Frames dropped: before the first keyframe, non-monotonic timestamps, no codec config,
+        /// refused by the muxer or meant for a segment it could not open.
         public var framesDropped: UInt64 = 0
         public var segmentsProduced: UInt64 = 0
         public var segmentsOverTarget: UInt64 = 0
