@@ -27,23 +27,8 @@ public enum Base58 {
     public static func encode(_ bytes: [UInt8]) -> String {
         let zeros = bytes.prefix { $0 == 0 }.count
         // log(256) / log(58) ≈ 1.37: enough base-58 digits for the number.
-        var digits = [UInt8](repeating: 0, count: (bytes.count - zeros) * 138 / 100 + 1)
-        var length = 0
-        for byte in bytes[zeros...] {
-            var carry = Int(byte)
-            var i = 0
-            var index = digits.count - 1
-            while carry != 0 || i < length {
-                carry += 256 * Int(digits[index])
-                digits[index] = UInt8(carry % 58)
-                carry /= 58
-                i += 1
-                index -= 1
-            }
-            length = i
-        }
-        var out = [UInt8](repeating: alphabet[0], count: zeros)
-        for digit in digits[(digits.count - length)...] { out.append(alphabet[Int(digit)]) }
+        let digits = convert(bytes[zeros...].lazy.map(Int.init), from: 256, to: 58, capacity: (bytes.count - zeros) * 138 / 100 + 1)
+        let out = [UInt8](repeating: alphabet[0], count: zeros) + digits.map { alphabet[Int($0)] }
         return String(decoding: out, as: UTF8.self)
     }
 
@@ -52,22 +37,34 @@ public enum Base58 {
         let chars = Array(text.utf8)
         guard chars.count <= maximumTextLength else { throw .tooLong }
         let zeros = chars.prefix { $0 == alphabet[0] }.count
-        var bytes = [UInt8](repeating: 0, count: (chars.count - zeros) * 733 / 1000 + 1)
-        var length = 0
+        var values: [Int] = []
+        values.reserveCapacity(chars.count - zeros)
         for char in chars[zeros...] {
             guard char < 128, indexes[Int(char)] >= 0 else { throw .notBase58 }
-            var carry = Int(indexes[Int(char)])
+            values.append(Int(indexes[Int(char)]))
+        }
+        // log(58) / log(256) ≈ 0.733: enough bytes for the number.
+        return [UInt8](repeating: 0, count: zeros) + convert(values, from: 58, to: 256, capacity: values.count * 733 / 1000 + 1)
+    }
+
+    /// The digits (most significant first) of the number `input` spells in base `from`,
+    /// in base `to`, without leading zeros; `capacity` bounds how many there can be.
+    private static func convert(_ input: some Sequence<Int>, from: Int, to: Int, capacity: Int) -> ArraySlice<UInt8> {
+        var digits = [UInt8](repeating: 0, count: capacity)
+        var length = 0
+        for value in input {
+            var carry = value
             var i = 0
-            var index = bytes.count - 1
+            var index = digits.count - 1
             while carry != 0 || i < length {
-                carry += 58 * Int(bytes[index])
-                bytes[index] = UInt8(carry % 256)
-                carry /= 256
+                carry += from * Int(digits[index])
+                digits[index] = UInt8(carry % to)
+                carry /= to
                 i += 1
                 index -= 1
             }
             length = i
         }
-        return [UInt8](repeating: 0, count: zeros) + bytes[(bytes.count - length)...]
+        return digits[(digits.count - length)...]
     }
 }
