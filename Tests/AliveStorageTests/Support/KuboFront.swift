@@ -72,26 +72,10 @@ struct FrontError: Error, CustomStringConvertible {
     init(_ description: String) { self.description = description }
 }
 
-/// Deterministic pseudo-random bytes (SplitMix64), so a failing size can be replayed.
+/// Deterministic pseudo-random bytes (AliveTestSupport's SplitMix64), so a failing size can be replayed.
 func pseudoRandomBytes(count: Int, seed: UInt64) -> [UInt8] {
-    var state = seed
-    var bytes = [UInt8](repeating: 0, count: count)
-    bytes.withUnsafeMutableBytes { buffer in
-        var index = 0
-        while index < count {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            z ^= z >> 31
-            withUnsafeBytes(of: z.littleEndian) { word in
-                let take = min(8, count - index)
-                buffer.baseAddress!.advanced(by: index).copyMemory(from: word.baseAddress!, byteCount: take)
-            }
-            index += 8
-        }
-    }
-    return bytes
+    var generator = SeededRandom(seed: seed)
+    return generator.bytes(count)
 }
 
 /// A segment for the stage tests: available until `evict()` is called.
