@@ -21,7 +21,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
-        // ledger / journal (issue 5)
+        // the publishing journal (SQLite)
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
     ],
     targets: [
@@ -31,16 +31,18 @@ let package = Package(
             pkgConfig: "libavformat",
             providers: [.apt(["libavformat-dev", "libavdevice-dev", "libavcodec-dev", "libavutil-dev", "libswscale-dev"])]
         ),
-        // ledger / journal (issue 5) -- begin
         .systemLibrary(
             name: "CSecp256k1",
             pkgConfig: "libsecp256k1",
             providers: [.apt(["libsecp256k1-dev"])]
         ),
+        // Base58, shared by the ledger's keys and storage's CIDs (no dependencies)
+        .target(name: "AliveEncoding"),
         // keys, signatures, Hive / Avalon / AliveDB wire formats (no network I/O)
         .target(
             name: "AliveLedger",
             dependencies: [
+                "AliveEncoding",
                 "CSecp256k1",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
@@ -54,17 +56,14 @@ let package = Package(
         ),
         // child process of the journal crash test: writes, gets kill -9'd, restarts
         .executableTarget(
-            name: "journal-crash-helper",
-            dependencies: ["AliveJournal"]
-        ),
-        // prints signing time per transaction (issue 5 budget)
-        .executableTarget(
-            name: "ledger-bench",
-            dependencies: ["AliveLedger"]
+            name: "alived-crash-journal",
+            dependencies: ["AliveJournal"],
+            path: "Sources/CrashJournal"
         ),
         .testTarget(
             name: "AliveLedgerTests",
             dependencies: [
+                "AliveEncoding",
                 "AliveLedger",
                 "AliveTestSupport",
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -72,10 +71,9 @@ let package = Package(
         ),
         .testTarget(
             name: "AliveJournalTests",
-            dependencies: ["AliveJournal", "AliveTestSupport", "journal-crash-helper", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["AliveJournal", "AliveTestSupport", "alived-crash-journal", .product(name: "GRDB", package: "GRDB.swift")]
         ),
-        // ledger / journal (issue 5) -- end
-        // glibc's mallopt, for the box's malloc settings (alived's MallocTuning)
+        // glibc's malloc.h (mallopt for alived's MallocTuning, malloc_trim after libav work)
         .systemLibrary(name: "CMalloc"),
         .systemLibrary(
             name: "CCurl",
@@ -87,6 +85,7 @@ let package = Package(
             name: "AliveMedia",
             dependencies: [
                 "CFFmpeg",
+                "CMalloc",
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -125,6 +124,7 @@ let package = Package(
         .target(
             name: "AliveStorage",
             dependencies: [
+                "AliveEncoding",
                 "AliveMedia",
                 "CCurl",
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -132,7 +132,6 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
             ]
         ),
-        // publishing (issue 5) -- begin
         // AliveDB / Hive / Avalon clients over AliveStorage's HTTP client, the batching
         // exactly-once publisher over the journal, key and stream tools
         .target(
@@ -150,16 +149,17 @@ let package = Package(
         ),
         // child process of the publishing crash test: publishes, gets kill -9'd, restarts
         .executableTarget(
-            name: "publish-crash-helper",
+            name: "alived-crash-publish",
             dependencies: [
                 "AlivePublish",
                 "AliveJournal",
                 "AliveLedger",
                 "AliveStorage",
                 .product(name: "Logging", package: "swift-log"),
-            ]
+            ],
+            path: "Sources/CrashPublish"
         ),
-        // signing time per transaction, "segment stored" -> AliveDB push latency (issue 5 budget)
+        // signing time per transaction, "segment stored" -> AliveDB push latency (the publishing budgets)
         .executableTarget(
             name: "alived-bench-publish",
             dependencies: [
@@ -179,11 +179,10 @@ let package = Package(
                 "AliveLedger",
                 "AliveStorage",
                 "AliveTestSupport",
-                "publish-crash-helper",
+                "alived-crash-publish",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        // publishing (issue 5) -- end
         // the box that joins the stages: built from one configuration, live reconfiguration,
         // the service order, systemd's notifications
         .target(
@@ -232,19 +231,20 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                // appliance (issue 6): the first-boot settings file; the event loops the watchdog probes
+                // the first-boot settings file; the event loops the watchdog probes
                 .product(name: "TOMLKit", package: "TOMLKit"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
         // prints the keyframe thumbnail's cost and the segmenter with/without its tap (bench/thumbnail)
         .executableTarget(
-            name: "thumbnail-bench",
+            name: "alived-bench-thumbnail",
             dependencies: [
                 "AliveMedia",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
-            ]
+            ],
+            path: "Sources/BenchThumbnail"
         ),
         // Shared by the test targets: running ffmpeg/ffprobe and the built binary with bounded waits.
         .target(name: "AliveTestSupport", path: "Tests/AliveTestSupport"),
@@ -279,7 +279,7 @@ let package = Package(
             name: "alivedTests",
             dependencies: [
                 "AliveTestSupport",
-                // appliance (issue 6): unit tests of the executable's systemd and first-boot code
+                // unit tests of the executable's first-boot and command code
                 "alived",
                 "AliveBox",
                 // the configuration store with the executable's own validator, files read back
@@ -303,6 +303,7 @@ let package = Package(
             name: "alived-bench-storage",
             dependencies: [
                 "AliveStorage",
+                "CMalloc",
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Sources/BenchStorage"

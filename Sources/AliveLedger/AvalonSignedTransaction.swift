@@ -1,3 +1,5 @@
+import AliveEncoding
+
 /// A signed Avalon transaction, ready for `POST <api>/transact`.
 public struct AvalonSignedTransaction: Sendable, Equatable {
     /// Avalon accepts the signature alone, or a list of `[signature, recid]` pairs

@@ -1,3 +1,5 @@
+import AliveEncoding
+
 extension PrivateKey {
     /// Avalon keys are base58 of the raw 32 bytes: no prefix, no checksum.
     public init(avalonBase58 text: String) throws {

@@ -1,3 +1,4 @@
+import AliveEncoding
 import Crypto
 
 extension PrivateKey {

@@ -1,3 +1,5 @@
+import AliveEncoding
+
 extension PublicKey {
     /// Avalon public keys are base58 of the 33-byte compressed point.
     public init(avalonString text: String) throws {

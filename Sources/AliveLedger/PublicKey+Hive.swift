@@ -1,3 +1,5 @@
+import AliveEncoding
+
 extension PublicKey {
     /// Parses `STM…` / `TST…`: the prefix, then base58(point · first 4 bytes of
     /// RIPEMD-160(point)).

@@ -1,4 +1,4 @@
-// alived-bench-publish: the publishing budgets of issue 5, measured in one run.
+// alived-bench-publish: the publishing budgets, measured in one run.
 //
 // Usage (from the package root, after `scripts/install-deps --test`):
 //   bench/publish                      # builds release, then runs this

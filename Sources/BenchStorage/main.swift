@@ -18,6 +18,7 @@
 //   3. CID throughput (MB/s, CIDv0 and CIDv1, over 64 KiB pages like the ring) next to
 //      `sha256sum` on the same bytes (file in the page cache). Target: ≥ 0.8×.
 import AliveStorage
+import CMalloc
 import Foundation
 import Logging
 #if canImport(Glibc)
@@ -145,14 +146,10 @@ final class Front {
     }
 }
 
-/// glibc's malloc_trim (malloc.h is not in Swift's Glibc module): hands cached free
-/// heap memory back to the kernel, so that `Anonymous` read right after it counts what
-/// is in use rather than what the allocator keeps around.
-let mallocTrim: (@convention(c) (Int) -> Int32)? = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "malloc_trim")
-    .map { unsafeBitCast($0, to: (@convention(c) (Int) -> Int32).self) }
-
+/// `Anonymous` right after glibc's malloc_trim has handed cached free heap memory back to
+/// the kernel: what is in use rather than what the allocator keeps around.
 func trimmedAnonymousKilobytes() -> Int {
-    _ = mallocTrim?(0)
+    _ = malloc_trim(0)
     return anonymousKilobytes()
 }
 

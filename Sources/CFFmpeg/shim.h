@@ -17,9 +17,4 @@ static const int64_t cffmpeg_nopts_value = AV_NOPTS_VALUE;
 static inline int cffmpeg_averror(int e) { return AVERROR(e); }
 static const int cffmpeg_error_eof = AVERROR_EOF;
 static const int cffmpeg_error_invaliddata = AVERROR_INVALIDDATA;
-
-// glibc keeps freed libav buffers in its heap; this hands them back to the kernel
-// (malloc.h is not in Swift's Glibc module).
-#include <malloc.h>
-static inline int cffmpeg_trim_heap(void) { return malloc_trim(0); }
 #endif

@@ -2,7 +2,7 @@ import AliveTestSupport
 import Foundation
 import Testing
 @testable import AliveJournal
-@testable import journal_crash_helper
+@testable import alived_crash_journal
 
 /// Kills a writing process with SIGKILL at random points, again and again, and
 /// checks after every restart that the journal holds: SQLite sound, seqs 0 … n−1
@@ -20,8 +20,8 @@ import Testing
         let directory = TestScratch.directory("journal")
         defer { try? FileManager.default.removeItem(at: directory) }
         let path = directory.appendingPathComponent("journal.sqlite").path
-        let helper = try builtExecutable("journal-crash-helper")
-        let stream = JournalCrashHelper.stream
+        let helper = try builtExecutable("alived-crash-journal")
+        let stream = CrashJournal.stream
         let started = ContinuousClock.now
 
         var expectedNextSeq: Int64 = 0
@@ -77,7 +77,7 @@ import Testing
             #expect(pushes.map(\.seq) == Array(0..<Int64(pushes.count)), "run \(run): seqs are not 0..<n")
             #expect(try journal.nextSeq(stream) == Int64(pushes.count))
             for push in pushes {
-                #expect(JournalCrashHelper.intact(push), "run \(run): seq \(push.seq) torn")
+                #expect(CrashJournal.intact(push), "run \(run): seq \(push.seq) torn")
             }
             let segments = try journal.segments(stream)
             let recorded = Set(segments.map(\.sequence))
@@ -97,7 +97,7 @@ import Testing
             // Every segment on at most one push, and each push's segments recorded.
             var carried = Set<Int64>()
             for push in pushes {
-                for sequence in JournalCrashHelper.carried(push) {
+                for sequence in CrashJournal.carried(push) {
                     #expect(carried.insert(sequence).inserted, "run \(run): segment \(sequence) on two pushes")
                 }
             }

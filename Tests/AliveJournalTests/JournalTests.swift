@@ -305,19 +305,6 @@ extension JournalTests {
 
     /// Runs the sqlite3 shell (Debian's sqlite3, a test dependency) with bounded time.
     private func sqlite3(_ path: String, _ command: String) throws -> String {
-        let outputURL = URL(fileURLWithPath: path + ".out")
-        try Data().write(to: outputURL)
-        defer { try? FileManager.default.removeItem(at: outputURL) }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
-        process.arguments = [path, command]
-        process.standardOutput = try FileHandle(forWritingTo: outputURL)
-        try process.run()
-        let deadline = ContinuousClock.now + .seconds(20)
-        while process.isRunning, ContinuousClock.now < deadline { Thread.sleep(forTimeInterval: 0.01) }
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-        process.waitUntilExit()
-        try #require(process.terminationStatus == 0, "sqlite3 \(command) failed or timed out")
-        return String(decoding: try Data(contentsOf: outputURL), as: UTF8.self)
+        try ExternalProcess.output("/usr/bin/sqlite3", [path, command], timeout: 20)
     }
 }

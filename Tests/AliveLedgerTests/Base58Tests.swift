@@ -1,3 +1,4 @@
+import AliveEncoding
 import Testing
 @testable import AliveLedger
 

@@ -1,3 +1,4 @@
+import AliveTestSupport
 import Crypto
 import Foundation
 import Testing
@@ -100,7 +101,7 @@ import Testing
                 "pub": LedgerVectors.avalon[1].pub,
             ]],
         ])
-        let thrown = #expect(throws: ExternalProgram.Failure.self) {
+        let thrown = #expect(throws: ExternalProcess.Failure.self) {
             try ExternalProgram.run(
                 ExternalProgram.python, [ExternalProgram.supportScript("ledger_verify.py")],
                 input: String(decoding: request, as: UTF8.self), timeout: .seconds(120))

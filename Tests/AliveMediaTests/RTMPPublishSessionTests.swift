@@ -24,7 +24,7 @@ struct RTMPPublishSessionTests {
         _ = try session.receive(command([.string("connect"), .number(1), .object(["app": .string("live/")])]))
         _ = try session.receive(command([.string("createStream"), .number(2), .null]))
         let actions = try session.receive(command([.string("publish"), .number(3), .null, .string("key?x=1"), .string("live")], stream: 1))
-        guard case .authorizePublish(let key) = actions.first else { throw RTMPPublishSession.Failure(description: "no authorize") }
+        guard case .authorizePublish(let key) = actions.first else { throw RTMPProtocolError.commandOutOfOrder("the test's publish was not sent for authorization") }
         #expect(key == "key")
         _ = session.publishAccepted()
         return session
@@ -49,7 +49,9 @@ struct RTMPPublishSessionTests {
 
     @Test func commandsBeforeConnectAndMediaBeforePublishAreRefused() throws {
         var session = RTMPPublishSession(app: "live", limits: .default)
-        #expect(throws: RTMPPublishSession.Failure.self) { try session.receive(command([.string("publish"), .number(1), .null, .string("k")])) }
+        #expect(throws: RTMPProtocolError.commandOutOfOrder("command 'publish' before connect")) {
+            try session.receive(command([.string("publish"), .number(1), .null, .string("k")]))
+        }
         var connected = RTMPPublishSession(app: "live", limits: .default)
         _ = try connected.receive(command([.string("connect"), .number(1), .object(["app": .string("live")])]))
         let video = RTMPMessage(chunkStreamID: 6, typeID: RTMPMessageType.video, messageStreamID: 1, timestamp: 0, payload: ByteBuffer(bytes: [0x17, 1, 0, 0, 0, 9]))
@@ -97,7 +99,7 @@ struct RTMPPublishSessionTests {
         #expect(timestamps == [5000, 5023])
         var truncated = payload
         truncated.moveWriterIndex(to: payload.writerIndex - 3)
-        #expect(throws: RTMPPublishSession.Failure.self) {
+        #expect(throws: RTMPProtocolError.malformedCommand("aggregate message with a truncated sub-message")) {
             try session.receive(RTMPMessage(chunkStreamID: 4, typeID: RTMPMessageType.aggregate, messageStreamID: 1, timestamp: 0, payload: truncated))
         }
     }

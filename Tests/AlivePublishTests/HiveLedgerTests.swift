@@ -1,5 +1,6 @@
 import AliveJournal
 import AliveLedger
+import AliveTestSupport
 import Foundation
 import Logging
 import Testing
@@ -22,7 +23,7 @@ import Testing
         while true {
             let status = try await ledger.status(of: transaction, purpose: purpose)
             if condition(status) { return status }
-            guard ContinuousClock.now < deadline else { throw SupportServer.Failure("status stayed \(status)") }
+            guard ContinuousClock.now < deadline else { throw TestFailure("status stayed \(status)") }
             try await Task.sleep(for: .milliseconds(50))
         }
     }
@@ -37,7 +38,7 @@ import Testing
         #expect(try await ledger.broadcast(transaction) == .accepted)
         #expect(try await ledger.broadcast(transaction) == .duplicate, "the same bytes again: the node's duplicate check")
         let included = try await waitForStatus(ledger, transaction, purpose: .end) { $0 != .pending(rebroadcast: false) }
-        guard case .included(let block?) = included else { throw SupportServer.Failure("not included: \(included)") }
+        guard case .included(let block?) = included else { throw TestFailure("not included: \(included)") }
 
         let state = try await fixture.doubles.state()
         #expect(state.hive.acceptedOps.first { $0.txid == transaction.transactionID }?.block == Int(block))
@@ -54,15 +55,15 @@ import Testing
         let transaction = try await ledger.controlTransaction(.end)  // signed, never broadcast
         #expect(try await ledger.status(of: transaction, purpose: .end) == .pending(rebroadcast: true))
         let expired = try await waitForStatus(ledger, transaction, purpose: .end) { $0 != .pending(rebroadcast: true) && $0 != .pending(rebroadcast: false) }
-        guard case .expired(let chainTime) = expired else { throw SupportServer.Failure("not expired: \(expired)") }
+        guard case .expired(let chainTime) = expired else { throw TestFailure("not expired: \(expired)") }
         #expect(chainTime > transaction.expiration, "chain time is past the expiration")
         // Forgotten by the status API too: account history says it never landed.
         try await Task.sleep(for: .seconds(3))
         guard case .expired = try await ledger.status(of: transaction, purpose: .end) else {
-            throw SupportServer.Failure("an unseen transaction past tracking must be expired")
+            throw TestFailure("an unseen transaction past tracking must be expired")
         }
         // Sent now it is refused: the node enforces the expiration.
-        guard case .rejected(let reason) = try await ledger.broadcast(transaction) else { throw SupportServer.Failure("accepted") }
+        guard case .rejected(let reason) = try await ledger.broadcast(transaction) else { throw TestFailure("accepted") }
         #expect(reason.contains("now < trx.expiration"))
     }
 

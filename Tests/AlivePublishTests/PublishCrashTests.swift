@@ -41,7 +41,7 @@ import Testing
         try #require(source.count >= 100, "ffmpeg made \(source.count) segments")
 
         let doubles = try await LedgerDoubles.start()
-        let kubo = try await SupportServer.start(script: "kubo_front.py", arguments: [])
+        let kubo = try await SupportScript.start(script: "kubo_front.py", arguments: [])
         let kuboURL = "http://127.0.0.1:\(kubo.payload)"
         defer {
             doubles.stop()
@@ -53,7 +53,7 @@ import Testing
         try Data("posting_key = \"\(TestKeys.postingWIF)\"\nstream_key = \"not-ours\"\n".utf8).write(to: secretsFile)
         try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: secretsFile.path)
         let journalPath = directory.appendingPathComponent("journal.sqlite").path
-        let helper = try builtExecutable("publish-crash-helper")
+        let helper = try builtExecutable("alived-crash-publish")
         let arguments = [
             "--config", configFile.path, "--secrets", secretsFile.path, "--journal", journalPath,
             "--segments", segments.path, "--kubo", kuboURL, "--pace-ms", "60",

@@ -1,6 +1,7 @@
 import AliveJournal
 import AliveLedger
 import AliveStorage
+import AliveTestSupport
 import Foundation
 import Testing
 @testable import AlivePublish
@@ -390,7 +391,7 @@ import Testing
     @Test(arguments: [PublishingConfiguration.Network.hive, .none])
     func cancellingRunStopsAtOnceAndTheJournalKeepsTheRest(network: PublishingConfiguration.Network) async throws {
         let fixture = try await PublishFixture.start()
-        let kubo = try await SupportServer.start(script: "kubo_front.py", arguments: ["--no-kubo"])
+        let kubo = try await SupportScript.start(script: "kubo_front.py", arguments: ["--no-kubo"])
         defer {
             fixture.close()
             kubo.stop()
@@ -419,8 +420,8 @@ import Testing
     // MARK: helpers
 
     /// The Kubo front (a real Kubo node) and a storage uploader over it, for chunk files.
-    private func kuboChunkStorage(_ fixture: PublishFixture) async throws -> (SupportServer, String, StorageUploader) {
-        let kubo = try await SupportServer.start(script: "kubo_front.py", arguments: [])
+    private func kuboChunkStorage(_ fixture: PublishFixture) async throws -> (SupportScript, String, StorageUploader) {
+        let kubo = try await SupportScript.start(script: "kubo_front.py", arguments: [])
         let url = "http://127.0.0.1:\(kubo.payload)"
         do {
             let uploader = try StorageUploader(
@@ -444,7 +445,7 @@ import Testing
 /// A loopback port nothing listens on (bound, then closed).
 func closedLoopbackPort() throws -> Int {
     let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    guard descriptor >= 0 else { throw SupportServer.Failure("socket failed") }
+    guard descriptor >= 0 else { throw TestFailure("socket failed") }
     defer { close(descriptor) }
     var address = sockaddr_in()
     address.sin_family = sa_family_t(AF_INET)
@@ -455,6 +456,6 @@ func closedLoopbackPort() throws -> Int {
             bind(descriptor, $0, length) == 0 && getsockname(descriptor, $0, &length) == 0
         }
     }
-    guard bound else { throw SupportServer.Failure("bind failed") }
+    guard bound else { throw TestFailure("bind failed") }
     return Int(UInt16(bigEndian: address.sin_port))
 }

@@ -1,5 +1,6 @@
 import AliveJournal
 import AliveLedger
+import AliveTestSupport
 import Foundation
 import Logging
 import Synchronization
@@ -42,7 +43,7 @@ import Testing
                 group.addTask { try await self.task.value }
                 group.addTask {
                     try await Task.sleep(for: .seconds(60))
-                    throw SupportServer.Failure("the director did not stop within 60 s")
+                    throw TestFailure("the director did not stop within 60 s")
                 }
                 try await group.next()
                 group.cancelAll()

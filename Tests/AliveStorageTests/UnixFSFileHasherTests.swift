@@ -46,10 +46,10 @@ import Testing
         let directory = TestScratch.directory("ts")
         defer { try? FileManager.default.removeItem(at: directory) }
         let path = directory.appendingPathComponent("segment.ts").path
-        try runBounded("/usr/bin/ffmpeg", ["-hide_banner", "-loglevel", "error", "-f", "lavfi", "-i",
-                                           "testsrc=size=640x360:rate=25", "-f", "lavfi", "-i", "sine=frequency=440",
-                                           "-t", "4", "-c:v", "mpeg2video", "-b:v", "6M", "-minrate", "6M", "-maxrate", "6M", "-bufsize", "2M",
-                                           "-c:a", "aac", "-f", "mpegts", path], timeout: 60)
+        try ExternalProcess.output("/usr/bin/ffmpeg", ["-hide_banner", "-loglevel", "error", "-f", "lavfi", "-i",
+                                                       "testsrc=size=640x360:rate=25", "-f", "lavfi", "-i", "sine=frequency=440",
+                                                       "-t", "4", "-c:v", "mpeg2video", "-b:v", "6M", "-minrate", "6M", "-maxrate", "6M", "-bufsize", "2M",
+                                                       "-c:a", "aac", "-f", "mpegts", path], timeout: 60)
         let file = try MappedFile(path: path)
         defer { file.close() }
         #expect(file.count > 4 * Self.chunk, "the segment should span several chunks")

@@ -20,6 +20,17 @@ public struct ExternalProcess {
         return try running.wait(timeout: timeout)
     }
 
+    /// Runs to completion and returns the standard output; throws (with its stderr) when it
+    /// exits with anything but 0, or after `timeout` seconds.
+    @discardableResult
+    public static func output(_ executable: String, _ arguments: [String], timeout: Double = 120) throws -> String {
+        let output = try run(executable, arguments, timeout: timeout)
+        guard output.status == 0 else {
+            throw Failure(description: "\(executable) exited \(output.status): \(output.stderr)\(output.stdout)")
+        }
+        return output.stdout
+    }
+
     /// `environment`: variables added to (or replacing those of) the test process's.
     public static func start(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) throws -> Running {
         let process = Process()

@@ -33,8 +33,8 @@ import Testing
         #expect(publishing["phase"] as? String == "running")
 
         // The box's CID is the one a real Kubo node gives the same bytes.
-        let (front, frontInput, kuboPort) = try startKuboFront()
-        defer { try? frontInput.fileHandleForWriting.close(); front.terminate(); front.waitUntilExit() }
+        let (front, kuboPort) = try startKuboFront()
+        defer { front.stopAndWaitBlocking() }
         let first = try #require(stored.first?["hash"] as? String)
         let segmentFile = box.directory.appendingPathComponent("first.ts")
         #expect(try download(port: box.httpPort, path: "/ipfs/\(first)", to: segmentFile) == 200)

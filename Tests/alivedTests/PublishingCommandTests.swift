@@ -93,8 +93,7 @@ import Testing
 
     /// The doubles process, started with a bounded wait for its READY line.
     final class Doubles {
-        let process = Process()
-        let input = Pipe()
+        let script: SupportScript
         let hive: [Int]
         let alivedb: Int
         let control: Int
@@ -104,33 +103,21 @@ import Testing
             let accounts = directory.appendingPathComponent("accounts.json")
             try "{\"hive\": {\"alice\": {\"posting\": [\"\(PublishingCommandTests.postingPublic)\"]}}}"
                 .write(to: accounts, atomically: true, encoding: .utf8)
-            process.executableURL = AlivedCommandTests.packageRoot.appendingPathComponent(".venv/bin/python")
-            process.arguments = [
-                AlivedCommandTests.packageRoot.appendingPathComponent("Tests/Support/ledger_doubles.py").path,
+            script = try SupportScript(script: "ledger_doubles.py", arguments: [
                 "--accounts", accounts.path, "--chain-id", PublishingCommandTests.chainID, "--prefix", "TST",
-            ]
-            let output = Pipe()
-            process.standardInput = input
-            process.standardOutput = output
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-            let line = Self.firstLine(output.fileHandleForReading, timeout: 30)
-            guard line.hasPrefix("READY "),
-                  let ports = try JSONSerialization.jsonObject(with: Data(line.dropFirst(6).utf8)) as? [String: Any],
+            ], startTimeout: 30)
+            guard let ports = try JSONSerialization.jsonObject(with: Data(script.payload.utf8)) as? [String: Any],
                   let hive = ports["hive"] as? [Int], let alivedb = ports["alivedb"] as? Int, let control = ports["control"] as? Int
             else {
-                process.terminate()
-                throw ExternalProcess.Failure(description: "ledger doubles did not start: \(line)")
+                script.stop()
+                throw ExternalProcess.Failure(description: "ledger doubles did not start: \(script.payload)")
             }
             self.hive = hive
             self.alivedb = alivedb
             self.control = control
         }
 
-        func stop() {
-            if process.isRunning { process.terminate() }
-            try? input.fileHandleForWriting.close()
-        }
+        func stop() { script.stop() }
 
         func config(in directory: URL, link: String, extra: String = "") throws -> String {
             let file = directory.appendingPathComponent("alived.toml")
@@ -156,30 +143,5 @@ import Testing
         func state() throws -> String {
             try ExternalProcess.run("curl", ["-s", "--max-time", "10", "http://127.0.0.1:\(control)/__state"], timeout: 20).stdout
         }
-
-        private static func firstLine(_ handle: FileHandle, timeout: TimeInterval) -> String {
-            let text = LockedText()
-            let done = DispatchSemaphore(value: 0)
-            Thread.detachNewThread {
-                var buffer = ""
-                while !buffer.contains("\n") {
-                    let data = handle.availableData
-                    if data.isEmpty { break }
-                    buffer += String(decoding: data, as: UTF8.self)
-                }
-                text.set(buffer)
-                done.signal()
-            }
-            _ = done.wait(timeout: .now() + timeout)
-            return String(text.get().prefix { $0 != "\n" })
-        }
     }
-}
-
-private final class LockedText: @unchecked Sendable {
-    // @unchecked: every access goes through `lock`.
-    private let lock = NSLock()
-    private var value = ""
-    func set(_ text: String) { lock.withLock { value = text } }
-    func get() -> String { lock.withLock { value } }
 }

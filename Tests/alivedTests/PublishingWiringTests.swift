@@ -91,11 +91,8 @@ import Testing
     @Test func endpointsAndBatchIntervalApplyWithoutARestart() async throws {
         let fixture = try await PublishingBox(link: "changed")
         defer { fixture.stop() }
-        let (second, secondInput, secondPort) = try startKuboFront()
-        defer {
-            try? secondInput.fileHandleForWriting.close()
-            second.terminate()
-        }
+        let (second, secondPort) = try startKuboFront()
+        defer { second.stop() }
         let box = fixture.box
         let token = try await box.setUp()
         let change = try await box.request("PATCH", "/api/v1/config", token: token, body: """
@@ -248,14 +245,13 @@ import Testing
 /// A running box with storage in a real Kubo node (the loopback front) and publishing to
 /// the ledger doubles (Hive, AliveDB): batches every 3 s, the stream left open on stop.
 final class PublishingBox {
-    let front: Process
-    let frontInput: Pipe
+    let front: SupportScript
     let kuboPort: Int
     let doubles: PublishingCommandTests.Doubles
     let box: ControlAPITests.RunningBox
 
     init(link: String) async throws {
-        (front, frontInput, kuboPort) = try startKuboFront()
+        (front, kuboPort) = try startKuboFront()
         var started: (doubles: PublishingCommandTests.Doubles?, box: ControlAPITests.RunningBox?) = (nil, nil)
         do {
             let doubles = try PublishingCommandTests.Doubles()
@@ -276,8 +272,7 @@ final class PublishingBox {
             self.doubles = doubles
         } catch {
             started.doubles?.stop()
-            try? frontInput.fileHandleForWriting.close()
-            front.terminate()
+            front.stop()
             throw error
         }
     }
@@ -285,8 +280,7 @@ final class PublishingBox {
     func stop() {
         box.stop()
         doubles.stop()
-        try? frontInput.fileHandleForWriting.close()
-        front.terminate()
+        front.stop()
     }
 }
 

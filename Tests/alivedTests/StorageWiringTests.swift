@@ -6,11 +6,8 @@ import Testing
 /// node (the loopback front in Tests/Support) as they close, with the hash known on the box.
 @Suite(.serialized) struct StorageWiringTests {
     @Test func closedSegmentsAreStoredInKuboWithTheHashComputedOnTheBox() async throws {
-        let (front, frontInput, kuboPort) = try startKuboFront()
-        defer {
-            try? frontInput.fileHandleForWriting.close()
-            front.terminate()
-        }
+        let (front, kuboPort) = try startKuboFront()
+        defer { front.stop() }
         let config = TestScratch.directory("storage-config").appendingPathComponent("alived.toml")
         try "[storage]\nbackend = \"kubo\"\nendpoints = [\"http://127.0.0.1:\(kuboPort)\"]\n".write(to: config, atomically: true, encoding: .utf8)
         let box = try await ControlAPITests.RunningBox(extraArguments: ["--config", config.path])

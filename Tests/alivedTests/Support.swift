@@ -60,29 +60,13 @@ func http(_ method: String, port: Int, path: String, headers: [String: String] =
 }
 
 /// Starts Tests/Support/kubo_front.py (it stops when its stdin closes) and returns its port.
-func startKuboFront() throws -> (Process, Pipe, Int) {
-    let root = AlivedCommandTests.packageRoot
-    let process = Process()
-    process.executableURL = root.appendingPathComponent(".venv/bin/python")
-    process.arguments = [root.appendingPathComponent("Tests/Support/kubo_front.py").path]
-    let stdin = Pipe(), stdout = Pipe()
-    process.standardInput = stdin
-    process.standardOutput = stdout
-    process.standardError = FileHandle.nullDevice
-    try process.run()
-    var line = Data()
-    let deadline = Date().addingTimeInterval(30)
-    while Date() < deadline, !line.contains(UInt8(ascii: "\n")) {
-        let chunk = stdout.fileHandleForReading.availableData
-        if chunk.isEmpty { break }
-        line.append(chunk)
+func startKuboFront() throws -> (front: SupportScript, port: Int) {
+    let front = try SupportScript(script: "kubo_front.py", arguments: [], startTimeout: 30)
+    guard let port = Int(front.payload.trimmingCharacters(in: .whitespacesAndNewlines)) else {
+        front.stop()
+        throw ExternalProcess.Failure(description: "kubo front did not start: \(front.payload)")
     }
-    let text = String(decoding: line, as: UTF8.self)
-    guard text.hasPrefix("READY "), let port = Int(text.dropFirst(6).trimmingCharacters(in: .whitespacesAndNewlines)) else {
-        process.terminate()
-        throw ExternalProcess.Failure(description: "kubo front did not start: \(text)")
-    }
-    return (process, stdin, port)
+    return (front, port)
 }
 
 /// The stream key a running box generated into `<data dir>/secrets.toml`.

@@ -208,8 +208,7 @@ public struct FLVAudioTag: Sendable, Equatable {
 extension ByteBuffer {
     /// Reads a big-endian SI24 and sign-extends it; nil (nothing consumed) when fewer than 3 bytes remain.
     fileprivate mutating func readSignedInt24() -> Int32? {
-        guard let raw = getUInt24(at: readerIndex) else { return nil }
-        moveReaderIndex(forwardBy: 3)
+        guard let raw = readUInt24() else { return nil }
         return Int32(bitPattern: raw << 8) >> 8
     }
 

@@ -27,10 +27,6 @@ struct RTMPPublishSession {
         case close(reason: String)
     }
 
-    struct Failure: Error, CustomStringConvertible {
-        var description: String
-    }
-
     private enum State {
         case awaitingConnect
         case connected
@@ -80,7 +76,7 @@ struct RTMPPublishSession {
             return try aggregate(message)
         case RTMPMessageType.windowAckSize:
             var payload = message.payload
-            guard let size = payload.readInteger(as: UInt32.self) else { throw Failure(description: "Window Acknowledgement Size message too short") }
+            guard let size = payload.readInteger(as: UInt32.self) else { throw RTMPProtocolError.malformedCommand("Window Acknowledgement Size message too short") }
             return [.peerWindowChanged(size)]
         default:
             // Acknowledgements, user control (buffer length, pings), peer bandwidth: nothing to do.
@@ -91,7 +87,7 @@ struct RTMPPublishSession {
     // MARK: Commands
 
     private mutating func command(_ values: [AMF0Value], messageStreamID: UInt32) throws -> [Action] {
-        guard let name = values.first?.stringValue else { throw Failure(description: "command message without a command name") }
+        guard let name = values.first?.stringValue else { throw RTMPProtocolError.malformedCommand("command message without a command name") }
         let transactionID = values.count > 1 ? values[1].numberValue ?? 0 : 0
         let arguments = Array(values.dropFirst(3))
 
@@ -120,19 +116,19 @@ struct RTMPPublishSession {
                 ])),
             ]
         case ("connect", _):
-            throw Failure(description: "second connect on one connection")
+            throw RTMPProtocolError.commandOutOfOrder("second connect on one connection")
         case (_, .awaitingConnect):
-            throw Failure(description: "command '\(name.prefix(32))' before connect")
+            throw RTMPProtocolError.commandOutOfOrder("command '\(name.prefix(32))' before connect")
         case ("releaseStream", _), ("FCPublish", _):
             return transactionID == 0 ? [] : [.send(.command([.string("_result"), .number(transactionID), .null, .undefined]))]
         case ("createStream", _):
             return [.send(.command([.string("_result"), .number(transactionID), .null, .number(Double(Self.mediaStreamID))]))]
         case ("publish", .connected):
-            guard let rawName = arguments.first?.stringValue else { throw Failure(description: "publish without a stream name") }
+            guard let rawName = arguments.first?.stringValue else { throw RTMPProtocolError.malformedCommand("publish without a stream name") }
             state = .awaitingPublishDecision(streamID: messageStreamID, transactionID: transactionID)
             return [.authorizePublish(streamKey: Self.streamKey(fromPublishName: rawName))]
         case ("publish", _):
-            throw Failure(description: "publish while already publishing")
+            throw RTMPProtocolError.commandOutOfOrder("publish while already publishing")
         case ("play", _), ("play2", _):
             state = .closed
             return [
@@ -235,7 +231,7 @@ struct RTMPPublishSession {
                   let low = payload.readUInt24(), let high = payload.readInteger(as: UInt8.self),
                   payload.readUInt24() != nil, let body = payload.readSlice(length: Int(size)),
                   payload.readInteger(as: UInt32.self) != nil else {
-                throw Failure(description: "aggregate message with a truncated sub-message")
+                throw RTMPProtocolError.malformedCommand("aggregate message with a truncated sub-message")
             }
             let timestamp = UInt32(high) << 24 | low
             let first = base ?? timestamp
@@ -311,13 +307,5 @@ struct TimestampExtender {
         }
         last = timestamp
         return epoch + Int64(timestamp)
-    }
-}
-
-extension ByteBuffer {
-    /// Big-endian 24-bit unsigned integer (FLV tag headers); nil when fewer than 3 bytes remain.
-    fileprivate mutating func readUInt24() -> UInt32? {
-        guard let bytes = readBytes(length: 3) else { return nil }
-        return UInt32(bytes[0]) << 16 | UInt32(bytes[1]) << 8 | UInt32(bytes[2])
     }
 }

@@ -1,4 +1,5 @@
 import CFFmpeg
+import CMalloc
 import Dispatch
 import Logging
 import ServiceLifecycle
@@ -81,7 +82,7 @@ public final class ThumbnailService: KeyframeTap, Service {
         dispatchPrecondition(condition: .onQueue(queue))
         defer {
             thumbnailer.releaseContexts()
-            _ = cffmpeg_trim_heap()   // glibc keeps freed libav buffers otherwise
+            _ = malloc_trim(0)   // glibc keeps freed libav buffers in its heap otherwise
         }
         while let keyframe = takeWaiting() {
             let result = Result { () throws(ThumbnailError) in try thumbnailer.thumbnail(of: keyframe) }

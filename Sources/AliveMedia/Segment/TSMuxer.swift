@@ -14,8 +14,8 @@ final class TSMuxer {
     private var context: UnsafeMutablePointer<AVFormatContext>?
     private var packet: UnsafeMutablePointer<AVPacket>?
     private let writer: SegmentWriter
-    private(set) var videoStreamIndex: Int32?
-    private(set) var audioStreamIndex: Int32?
+    private var videoStreamIndex: Int32?
+    private var audioStreamIndex: Int32?
     private static let millisecond = AVRational(num: 1, den: 1000)
 
     init(video: VideoTrack?, audio: AudioTrack?, writer: SegmentWriter) throws {
@@ -87,20 +87,26 @@ final class TSMuxer {
         parameters.pointee.extradata_size = Int32(bytes.count)
     }
 
-    /// Writes one frame; timestamps in milliseconds on the output timeline.
-    func write(streamIndex: Int32, decodeTimestamp: Int64, presentationTimestamp: Int64, isKeyframe: Bool, data: ByteBuffer) throws {
-        guard let context, let packet else { return }
-        try FFmpegError.check(av_new_packet(packet, Int32(data.readableBytes)), "av_new_packet")
+    var hasVideo: Bool { videoStreamIndex != nil }
+    var hasAudio: Bool { audioStreamIndex != nil }
+
+    /// Writes one frame (timestamps in milliseconds on the output timeline). False when
+    /// the segment has no stream for the frame's track (it was configured after the open).
+    func write(_ frame: SegmentCutter.Frame) throws -> Bool {
+        guard let streamIndex = frame.track == .video ? videoStreamIndex : audioStreamIndex else { return false }
+        guard let context, let packet else { return true }
+        try FFmpegError.check(av_new_packet(packet, Int32(frame.data.readableBytes)), "av_new_packet")
         defer { av_packet_unref(packet) }
-        data.withUnsafeReadableBytes { bytes in
+        frame.data.withUnsafeReadableBytes { bytes in
             if let base = bytes.baseAddress { packet.pointee.data.update(from: base.assumingMemoryBound(to: UInt8.self), count: bytes.count) }
         }
         packet.pointee.stream_index = streamIndex
-        packet.pointee.dts = decodeTimestamp
-        packet.pointee.pts = presentationTimestamp
-        if isKeyframe { packet.pointee.flags |= AV_PKT_FLAG_KEY }
+        packet.pointee.dts = frame.decodeTimestamp
+        packet.pointee.pts = frame.presentationTimestamp
+        if frame.isKeyframe { packet.pointee.flags |= AV_PKT_FLAG_KEY }
         av_packet_rescale_ts(packet, Self.millisecond, context.pointee.streams[Int(streamIndex)]!.pointee.time_base)
         try FFmpegError.check(av_write_frame(context, packet), "av_write_frame")
+        return true
     }
 
     /// Flushes the muxer (trailer) into the writer and frees libav's state.

@@ -6,10 +6,10 @@ import Logging
 extension Publisher {
     func runLedger(_ ledger: any Ledger, resolver: TransactionResolver, journal: JournalWorker) async throws {
         guard try await startLedger(ledger, resolver: resolver, journal: journal) else {
-            update { $0.phase = .stopping }
+            transition { $0.flushing() }
             return
         }
-        update { $0.phase = .running }
+        transition { $0.started() }
         var lastBatch = ContinuousClock.now
         while !isStopRequested {
             // The interval may change while running (`setBatchInterval` wakes the wait).
@@ -42,7 +42,7 @@ extension Publisher {
             }
         }
 
-        update { $0.phase = .stopping }
+        transition { $0.flushing() }
         do {
             try await publishAwaiting(ledger, resolver: resolver, journal: journal, untilEmpty: true)
             if endsStreamOnStop {

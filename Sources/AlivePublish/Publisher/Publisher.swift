@@ -49,13 +49,10 @@ public final class Publisher: Service, Sendable {
 
     private struct State {
         var status = PublisherStatus()
-        var started = false
-        var stopRequested = false
-        /// `endStream()`: end the stream at this stop whatever `endOnStop` says.
-        var endRequested = false
+        /// The phase (mirrored into `status.phase`) and the stop asked for.
+        var lifecycle = PublisherLifecycle()
         /// The configuration's, until `setBatchInterval` changes it.
         var batchInterval: Duration = .zero
-        var stopDeadline: ContinuousClock.Instant?
         /// The journal's number for the next stored segment (the box's own numbering:
         /// the segmenter may start again at 0 after a restart).
         var nextSegment: Int64 = 0
@@ -156,7 +153,20 @@ public final class Publisher: Service, Sendable {
         PublishMetrics.record(from: before, to: after)
     }
 
-    var isStopRequested: Bool { state.withLock { $0.stopRequested } }
+    /// Moves the lifecycle on (its phase into the status, metrics recorded) and returns its action.
+    @discardableResult
+    func transition<A: Sendable>(_ change: (inout PublisherLifecycle) -> A) -> A {
+        let (action, before, after) = state.withLock { state -> (A, PublisherStatus, PublisherStatus) in
+            let before = state.status
+            let action = change(&state.lifecycle)
+            state.status.phase = state.lifecycle.phase
+            return (action, before, state.status)
+        }
+        PublishMetrics.record(from: before, to: after)
+        return action
+    }
+
+    var isStopRequested: Bool { state.withLock { $0.lifecycle.isStopRequested } }
 
     /// The batch interval in force (0: every segment goes on-chain alone).
     var batchInterval: Duration { state.withLock { $0.batchInterval } }
@@ -180,10 +190,10 @@ public final class Publisher: Service, Sendable {
     }
 
     /// Whether this stop ends the stream: `endOnStop`, or `endStream()` was asked for.
-    var endsStreamOnStop: Bool { configuration.endOnStop || state.withLock { $0.endRequested } }
+    var endsStreamOnStop: Bool { configuration.endOnStop || state.withLock { $0.lifecycle.stopRequest?.endStream ?? false } }
 
     /// nil while running; the stop deadline once a stop was asked for.
-    var stopDeadline: ContinuousClock.Instant? { state.withLock { $0.stopDeadline } }
+    var stopDeadline: ContinuousClock.Instant? { state.withLock { $0.lifecycle.stopRequest?.deadline } }
 
     // MARK: intake
 
@@ -300,13 +310,15 @@ public final class Publisher: Service, Sendable {
 
     /// Asks for a graceful stop: flush, then end the stream when configured.
     public func requestStop() {
+        requestStop(endingStream: false)
+    }
+
+    private func requestStop(endingStream: Bool) {
         let deadline = ContinuousClock.now + configuration.stopTimeout
-        state.withLock { state in
-            guard !state.stopRequested else { return }
-            state.stopRequested = true
-            state.stopDeadline = deadline
+        switch transition({ $0.requestStop(deadline: deadline, endStream: endingStream) }) {
+        case .wake: wake.signal()
+        case .none, .start, .refuseSecondRun: break
         }
-        wake.signal()
     }
 
     /// Throws what `endStream()` refuses with: no ledger, Avalon, a publisher not publishing.
@@ -326,8 +338,7 @@ public final class Publisher: Service, Sendable {
     /// Asks for the end of the stream without waiting: what is not on-chain is flushed,
     /// then op 1, then `run()` returns (the stream director's end: idle, full, the page).
     public func requestEnd() {
-        state.withLock { $0.endRequested = true }
-        requestStop()
+        requestStop(endingStream: true)
     }
 
     /// Ends the stream now (the control page's End button): what is not on-chain yet is
@@ -336,8 +347,7 @@ public final class Publisher: Service, Sendable {
     /// at most the stop timeout (and a little more for the last confirmation).
     public func endStream() async throws -> StreamControlResult {
         let ledger = try checkCanEnd()
-        state.withLock { $0.endRequested = true }
-        requestStop()
+        requestStop(endingStream: true)
         let deadline = ContinuousClock.now + configuration.stopTimeout + .seconds(5)
         // A button press, not the media path: checking the status a few times a second is enough.
         while ContinuousClock.now < deadline {
@@ -354,29 +364,25 @@ public final class Publisher: Service, Sendable {
     /// Runs until stopped (see the type's documentation). Throws `keyMismatch` when the
     /// ledger key is not the account's: nothing was broadcast then.
     public func run() async throws {
-        let first = state.withLock { state -> Bool in
-            defer { state.started = true }
-            return !state.started
+        switch transition({ $0.run() }) {
+        case .start: break
+        case .refuseSecondRun, .wake, .none: throw PublishError(.configuration, "a publisher runs once")
         }
-        guard first else { throw PublishError(.configuration, "a publisher runs once") }
-        update { $0.phase = .starting }
         do {
             try await withGracefulShutdownHandler {
                 try await self.runParts()
             } onGracefulShutdown: {
                 self.requestStop()
             }
-            update { $0.phase = .stopped }
+            transition { $0.finished(failed: false) }
         } catch is CancellationError {
             aliveDBQueue.continuation.finish()
-            update { $0.phase = .stopped }
+            transition { $0.finished(failed: false) }
             throw CancellationError()
         } catch {
             aliveDBQueue.continuation.finish()
-            update {
-                $0.phase = .failed
-                $0.lastProblem = "\(error)"
-            }
+            update { $0.lastProblem = "\(error)" }
+            transition { $0.finished(failed: true) }
             throw error
         }
     }
@@ -393,12 +399,12 @@ public final class Publisher: Service, Sendable {
                 if let ledger = components.ledger, let resolver = components.resolver, let journal {
                     try await runLedger(ledger, resolver: resolver, journal: journal)
                 } else {
-                    update { $0.phase = .running }
+                    transition { $0.started() }
                     while !isStopRequested {
                         await wake.wait(timeout: nil)
                         try Task.checkCancellation()
                     }
-                    update { $0.phase = .stopping }
+                    transition { $0.flushing() }
                 }
             } catch {
                 group.cancelAll()

@@ -1,3 +1,5 @@
+import AliveEncoding
+
 /// Which CID form to compute and ask endpoints for. Kubo ties leaf encoding to it:
 /// `ipfs add` (CIDv0) wraps leaves in dag-pb, `ipfs add --cid-version 1` uses raw leaves.
 public enum CIDVersion: Int, Sendable, CaseIterable, Codable {

@@ -163,12 +163,12 @@ struct FirstBoot {
             }
         }
         if !settings.configuration.isEmpty || settings.secrets[.streamKey] != nil {
-            try AtomicFile.replace(paths.configuration, with: merged.text, mode: 0o644, owner: nil)
+            try AtomicFile.write(merged.text, to: paths.configuration, mode: 0o644)
         }
         if let hostname = settings.hostname {
-            try AtomicFile.replace(paths.hostname, with: hostname + "\n", mode: 0o644, owner: nil)
+            try AtomicFile.write(hostname + "\n", to: paths.hostname, mode: 0o644)
             let hosts = (try? String(contentsOfFile: paths.hosts, encoding: .utf8)) ?? "127.0.0.1\tlocalhost\n"
-            try AtomicFile.replace(paths.hosts, with: Self.hosts(hosts, naming: hostname), mode: 0o644, owner: nil)
+            try AtomicFile.write(Self.hosts(hosts, naming: hostname), to: paths.hosts, mode: 0o644)
             try setSystemHostname(hostname)
         }
     }
@@ -205,7 +205,7 @@ struct FirstBoot {
         let text = "The first-boot settings file \(paths.settings) was not applied; the box runs with its previous configuration.\n"
             + error.problems.map { "- \($0)\n" }.joined()
         try makeDirectory((paths.problems as NSString).deletingLastPathComponent)
-        try AtomicFile.replace(paths.problems, with: text, mode: 0o600, owner: owner)
+        try AtomicFile.write(text, to: paths.problems, mode: 0o600, owner: owner)
     }
 
     /// Overwrites the file's bytes with zeros before deleting it, so the plain-text

@@ -1,5 +1,5 @@
-import AliveTestSupport
 import AliveStorage
+import AliveTestSupport
 import Foundation
 
 /// Keys the tests sign with. The posting key is the ledger vectors' made-up key; the
@@ -31,7 +31,7 @@ final class LedgerDoubles: @unchecked Sendable {
     }
 
     let ports: Ports
-    let server: SupportServer
+    let server: SupportScript
     let client: HTTPClient
 
     var hiveURLs: [String] { ports.hive.map { "http://127.0.0.1:\($0)" } }
@@ -51,7 +51,7 @@ final class LedgerDoubles: @unchecked Sendable {
              "avalon": {"alice": {"pub": "\(TestKeys.avalonPublic)", "keys": []}}}
             """
         try Data(text.utf8).write(to: accountsFile)
-        let server = try await SupportServer.start(script: "ledger_doubles.py", arguments: [
+        let server = try await SupportScript.start(script: "ledger_doubles.py", arguments: [
             "--accounts", accountsFile.path, "--hive-nodes", "\(hiveNodes)", "--chain-id", TestKeys.chainID,
             "--prefix", TestKeys.prefix,
         ] + extraArguments)
@@ -59,7 +59,7 @@ final class LedgerDoubles: @unchecked Sendable {
         return try LedgerDoubles(server: server, ports: ports)
     }
 
-    private init(server: SupportServer, ports: Ports) throws {
+    private init(server: SupportScript, ports: Ports) throws {
         self.server = server
         self.ports = ports
         var configuration = HTTPClient.Configuration()
@@ -77,18 +77,18 @@ final class LedgerDoubles: @unchecked Sendable {
         let response = try await client.send(HTTPRequest(
             method: .post, url: "\(controlURL)/__mode?target=\(target)&set=\(mode)&only=\(only.joined(separator: ","))",
             body: .bytes(OwnedBytes([]), contentType: "text/plain")))
-        guard response.status == 200 else { throw SupportServer.Failure("mode switch failed: \(response.status)") }
+        guard response.status == 200 else { throw TestFailure("mode switch failed: \(response.status)") }
     }
 
     func revokeTokens() async throws {
         let response = try await client.send(HTTPRequest(
             method: .post, url: "\(controlURL)/__revoke_tokens", body: .bytes(OwnedBytes([]), contentType: "text/plain")))
-        guard response.status == 200 else { throw SupportServer.Failure("revoke failed: \(response.status)") }
+        guard response.status == 200 else { throw TestFailure("revoke failed: \(response.status)") }
     }
 
     func state() async throws -> DoublesState {
         let response = try await client.send(.get("\(controlURL)/__state"))
-        guard response.status == 200 else { throw SupportServer.Failure("state failed: \(response.status)") }
+        guard response.status == 200 else { throw TestFailure("state failed: \(response.status)") }
         let decoder = JSONDecoder()
         decoder.keyDecodingStrategy = .convertFromSnakeCase
         return try decoder.decode(DoublesState.self, from: Data(response.body))
@@ -100,7 +100,7 @@ final class LedgerDoubles: @unchecked Sendable {
         while true {
             let state = try await state()
             if condition(state) { return state }
-            guard ContinuousClock.now < deadline else { throw SupportServer.Failure("timed out waiting for \(what)") }
+            guard ContinuousClock.now < deadline else { throw TestFailure("timed out waiting for \(what)") }
             try await Task.sleep(for: .milliseconds(50))
         }
     }

@@ -1,7 +1,7 @@
-import AliveTestSupport
 import AliveJournal
 import AliveLedger
 import AliveStorage
+import AliveTestSupport
 import Foundation
 import Logging
 @testable import AlivePublish
@@ -116,7 +116,7 @@ final class RunningPublisher: Sendable {
         }
         guard let outcome else {
             task.cancel()
-            throw SupportServer.Failure("publisher did not stop within \(timeout)")
+            throw TestFailure("publisher did not stop within \(timeout)")
         }
         try outcome.get()
         return publisher.status
@@ -127,7 +127,7 @@ final class RunningPublisher: Sendable {
         let deadline = ContinuousClock.now + timeout
         while !condition(publisher.status) {
             guard ContinuousClock.now < deadline else {
-                throw SupportServer.Failure("timed out waiting for \(what): \(publisher.status)")
+                throw TestFailure("timed out waiting for \(what): \(publisher.status)")
             }
             try await Task.sleep(for: .milliseconds(20))
         }

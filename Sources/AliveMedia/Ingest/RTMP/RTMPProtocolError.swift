@@ -20,6 +20,8 @@ public struct RTMPProtocolError: Error, Sendable, Equatable, CustomStringConvert
         case unsupportedHandshakeVersion(UInt8)
         case malformedFLVTag(String)
         case unsupportedFLVTag(String)
+        case malformedCommand(String)
+        case commandOutOfOrder(String)
     }
 
     private let code: Code
@@ -78,6 +80,13 @@ public struct RTMPProtocolError: Error, Sendable, Equatable, CustomStringConvert
     /// A well-formed FLV tag using a feature this parser does not support (e.g. multitrack).
     public static func unsupportedFLVTag(_ reason: String) -> Self { Self(.unsupportedFLVTag(reason)) }
 
+    // MARK: commands (RTMPPublishSession)
+
+    /// A command or control message without what it must carry (a name, a stream name, its bytes).
+    public static func malformedCommand(_ reason: String) -> Self { Self(.malformedCommand(reason)) }
+    /// A command the session's state does not allow (a second connect, anything before connect).
+    public static func commandOutOfOrder(_ reason: String) -> Self { Self(.commandOutOfOrder(reason)) }
+
     /// Well-formed input using a feature the box does not support (as opposed to malformed input).
     public var isUnsupported: Bool {
         switch code {
@@ -121,6 +130,8 @@ public struct RTMPProtocolError: Error, Sendable, Equatable, CustomStringConvert
             return "malformed FLV tag: \(reason)"
         case .unsupportedFLVTag(let reason):
             return "unsupported FLV tag: \(reason)"
+        case .malformedCommand(let reason), .commandOutOfOrder(let reason):
+            return reason
         }
     }
 }

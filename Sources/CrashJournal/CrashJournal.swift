@@ -6,9 +6,9 @@ import Foundation
 /// full speed, printing a line after each commit, until the test kills it with
 /// SIGKILL. Stops by itself after a bounded time in case nobody does.
 ///
-/// Usage: journal-crash-helper <journal path> <seed>
+/// Usage: alived-crash-journal <journal path> <seed>
 @main
-struct JournalCrashHelper {
+struct CrashJournal {
     static let stream = JournalStreamKey(network: "hive", streamer: "alice", link: "crash")
     static let maximumRunSeconds = 30.0
     static let maximumOperations = 200_000
@@ -16,7 +16,7 @@ struct JournalCrashHelper {
     static func main() {
         let arguments = CommandLine.arguments
         guard arguments.count == 3, let seed = UInt64(arguments[2]) else {
-            fail(2, "usage: journal-crash-helper <journal path> <seed>")
+            fail(2, "usage: alived-crash-journal <journal path> <seed>")
         }
         do {
             try run(path: arguments[1], seed: seed)

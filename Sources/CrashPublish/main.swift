@@ -13,12 +13,12 @@ import Logging
 /// and pushed but not yet recorded when it died is stored and pushed again, as a box
 /// whose storage stage re-delivered it would).
 ///
-/// Usage: publish-crash-helper --config FILE --secrets FILE --journal PATH --segments DIR
+/// Usage: alived-crash-publish --config FILE --secrets FILE --journal PATH --segments DIR
 ///          --kubo URL [--pace-ms N] [--configure] [--finish]
 /// Without --finish it idles once every segment is in, waiting to be killed (bounded);
 /// with --finish it stops gracefully (flush, end of stream) and prints "done".
 @main
-struct PublishCrashHelper {
+struct CrashPublish {
     static let maximumIdleSeconds: UInt64 = 60
 
     static func main() async {
@@ -55,7 +55,7 @@ struct PublishCrashHelper {
                 }
             }
             guard !config.isEmpty, !secrets.isEmpty, !journal.isEmpty, !segments.isEmpty, !kubo.isEmpty else {
-                throw HelperError("usage: publish-crash-helper --config F --secrets F --journal P --segments D --kubo URL")
+                throw HelperError("usage: alived-crash-publish --config F --secrets F --journal P --segments D --kubo URL")
             }
         }
     }
@@ -65,7 +65,7 @@ struct PublishCrashHelper {
         configuration.configureOnStart = arguments.configure
         let secrets = try PublishingSecrets.load(path: arguments.secrets)
 
-        var logger = Logger(label: "crash-helper")
+        var logger = Logger(label: "alived-crash-publish")
         logger.logLevel = .warning
         let journal = try Journal(path: arguments.journal)
         let context = try Secp256k1Context()

@@ -5,7 +5,7 @@ import NIOCore
 import Synchronization
 
 /// Prints what the keyframe thumbnail costs and shows it stays off the media path.
-/// Usage: thumbnail-bench FLV [runs, default 3] [segment seconds, default 2]
+/// Usage: alived-bench-thumbnail FLV [runs, default 3] [segment seconds, default 2]
 ///   (bench/thumbnail builds it in release mode and makes the 1080p input.)
 ///
 /// 1. One thumbnail (decode + scale to 640 px + JPEG) of each segment's keyframe, timed,
@@ -14,17 +14,17 @@ import Synchronization
 /// 2. The segmenter over the whole file, without and with the thumbnail service tapped in
 ///    (the service's queue then works concurrently), and the time spent inside the tap call.
 @main
-struct ThumbnailBench {
+struct BenchThumbnail {
     static func main() async throws {
         let arguments = CommandLine.arguments
         guard arguments.count > 1 else {
-            FileHandle.standardError.write(Data("usage: thumbnail-bench FLV [runs] [segment-seconds]\n".utf8))
+            FileHandle.standardError.write(Data("usage: alived-bench-thumbnail FLV [runs] [segment-seconds]\n".utf8))
             exit(64)
         }
         let flv = arguments[1]
         let runs = arguments.count > 2 ? max(1, Int(arguments[2]) ?? 3) : 3
         let segmentSeconds = arguments.count > 3 ? Int(arguments[3]) ?? 2 : 2
-        var logger = Logger(label: "thumbnail-bench")
+        var logger = Logger(label: "alived-bench-thumbnail")
         logger.logLevel = .error
         let inputs = try mediaInputs(ofFLV: flv)
 
