@@ -58,6 +58,9 @@ import Testing
         #expect(metrics.contains("alived_camera_frames_total{outcome=\"encoded\"}"), "\(metrics.prefix(400))")
         // The encoder choice is in the log too.
         #expect(box.stderrText.contains("camera encoder") && box.stderrText.contains("camera.encoder=libx264"))
+        // libavdevice is not linked: the camera loaded it (an RTMP box never does, MappedLibrariesTests).
+        let libraries = try mappedLibraries(pid: box.process.processIdentifier)
+        #expect(libraries.contains { $0.hasPrefix("libavdevice.so") }, "\(libraries.sorted())")
 
         kill(box.process.processIdentifier, SIGTERM)
         let exit = try box.wait(timeout: 20)

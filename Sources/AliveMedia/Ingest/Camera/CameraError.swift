@@ -10,6 +10,7 @@ public struct CameraError: Error, Sendable, Equatable, CustomStringConvertible {
         case encoderUnavailable(String)
         case encodeFailed(String)
         case audioFailed(String)
+        case libraryUnavailable(library: String, reason: String)
     }
 
     private let code: Code
@@ -30,6 +31,9 @@ public struct CameraError: Error, Sendable, Equatable, CustomStringConvertible {
     public static func encodeFailed(_ reason: String) -> Self { Self(.encodeFailed(reason)) }
     /// The audio input or its AAC encoder failed.
     public static func audioFailed(_ reason: String) -> Self { Self(.audioFailed(reason)) }
+    /// The capture library (libavdevice, loaded only for the camera) is not installed or
+    /// does not load.
+    public static func libraryUnavailable(_ library: String, reason: String) -> Self { Self(.libraryUnavailable(library: library, reason: reason)) }
 
     public var description: String {
         switch code {
@@ -40,10 +44,12 @@ public struct CameraError: Error, Sendable, Equatable, CustomStringConvertible {
         case .encoderUnavailable(let reason): "no H.264 encoder available: \(reason)"
         case .encodeFailed(let reason): "camera encoding failed: \(reason)"
         case .audioFailed(let reason): "camera audio failed: \(reason)"
+        case .libraryUnavailable(let library, let reason): "camera capture library \(library) cannot be loaded (is libavdevice installed?): \(reason)"
         }
     }
 
     /// Same failure, whatever libav said about it.
     public var isDeviceUnavailable: Bool { if case .deviceUnavailable = code { true } else { false } }
     public var isDeviceLost: Bool { if case .deviceLost = code { true } else { false } }
+    public var isLibraryUnavailable: Bool { if case .libraryUnavailable = code { true } else { false } }
 }

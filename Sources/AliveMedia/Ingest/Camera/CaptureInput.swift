@@ -1,7 +1,8 @@
 import CFFmpeg
 import Glibc
 
-/// One libavdevice input (`v4l2`, `lavfi`, `alsa`) opened for reading packets.
+/// One libavdevice input (`v4l2`, `lavfi`, `alsa`) opened for reading packets (the first
+/// one loads libavdevice, `CaptureLibrary`).
 ///
 /// Blocking: open and `read` wait on the device, so only the camera's own threads use it.
 /// Not thread-safe (one thread owns it); `close()` must be called.
@@ -12,11 +13,9 @@ final class CaptureInput {
     private var context: UnsafeMutablePointer<AVFormatContext>?
     private var packet: UnsafeMutablePointer<AVPacket>?
 
-    private static let registered: Void = { avdevice_register_all() }()
-
     /// Opens the input and finds its first stream of `mediaType`.
     init(_ arguments: CaptureArguments, mediaType: AVMediaType) throws {
-        _ = Self.registered
+        try CaptureLibrary.load()
         self.arguments = arguments
         guard let format = av_find_input_format(arguments.format) else {
             throw CameraError.deviceUnavailable(arguments.url, reason: "libavdevice has no \(arguments.format) input")
