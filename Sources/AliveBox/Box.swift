@@ -28,7 +28,6 @@ public final class Box: Service, Sendable {
     public let store: ConfigurationStore
     let secrets: SecretsStore
     let logger: Logger
-    let started: BoxConfiguration
     let ring: SegmentRing
     let pipeline: SegmenterPipeline
     let coordinator: IngestCoordinator
@@ -44,7 +43,9 @@ public final class Box: Service, Sendable {
     let storage: StorageFeed?
     /// nil without a `[publishing]` table.
     let publishing: PublishingFeed?
+    /// Holds what the box was started with.
     let reloader: BoxReloader
+    var started: BoxConfiguration { reloader.started }
     private let control: ControlServer
     private let controlThread: ControlPlaneThread
     private let supervisor: SystemdSupervisor
@@ -64,7 +65,6 @@ public final class Box: Service, Sendable {
         let configuration = store.current
         self.store = store
         self.logger = logger
-        self.started = configuration
         self.gracefulShutdownSignals = gracefulShutdownSignals
         try FileManager.default.createDirectory(atPath: configuration.dataDirectory, withIntermediateDirectories: true)
         let secrets = try SecretsStore(directory: configuration.dataDirectory)
@@ -95,7 +95,11 @@ public final class Box: Service, Sendable {
         let uploader: StorageUploader?
         let publishing: PublishingFeed?
         do {
-            uploader = try storageConfiguration.map { try StorageUploader(configuration: $0, client: uploadClient!, logger: logger) }
+            if let storageConfiguration, let uploadClient {
+                uploader = try StorageUploader(configuration: storageConfiguration, client: uploadClient, logger: logger)
+            } else {
+                uploader = nil
+            }
             if uploader != nil {
                 logger.info("storage enabled", metadata: [
                     "storage.backend": "\(configuration.storage.backend.rawValue)", "storage.endpoints": "\(configuration.storage.endpoints.count)",
