@@ -81,6 +81,9 @@ struct RunCommand: AsyncParsableCommand {
         let box = try Box(store: store, streamKeyOverride: streamKey, logs: logs, metrics: registry, logger: logger,
                           notices: FirstBoot.refusalNotice(dataDirectory: configuration.dataDirectory).map { [$0] } ?? [],
                           notifier: try SystemdNotifier.fromEnvironment(), gracefulShutdownSignals: [.sigterm, .sigint])
+        // Issue 16: what loading touched and streaming does not use goes back once the box is up.
+        let camera = configuration.ingest.source == .camera
+        LoadedPageTrim.schedule(whenUp: { box.ports.http != nil && (camera || box.ports.rtmp != nil) }, logger: logger)
         do {
             try await box.run()
         } catch let error as PublishError {
